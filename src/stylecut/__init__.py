@@ -1,0 +1,56 @@
+"""stylecut: neural style transfer where you choose - background, person, or each its own style.
+
+Public API::
+
+    import stylecut
+    out = stylecut.stylize("photo.jpg", style="preset:19")          # -> PIL.Image
+    alpha = stylecut.segment("photo.jpg")                            # -> float32 (H, W) in [0, 1]
+"""
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .errors import StylecutError
+from .imageio import load_image, save_image
+
+try:
+    __version__ = version("stylecut")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["stylize", "segment", "cutout", "load_image", "save_image", "StylecutError", "__version__"]
+
+
+def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
+            preserve_color: bool = False, blur: float | None = None, mask=None, refine: str = "guided",
+            style_size: int | None = None, on_no_person: str = "error", progress=None):
+    """Stylize a photo where you choose; returns a PIL image the photo's size (RGBA if it had alpha).
+
+    image: path, bytes, PIL image or numpy array. style: 'preset:N' (1..26), 'preset:3+preset:7',
+    a path to any painting, an image, or None (then give blur or fg_style). region: 'background'
+    (default), 'foreground' or 'all'. strength 0..1. blur: portrait-mode sigma (pixels at 1024 px).
+    mask: your own mask (path or array) instead of the model's.
+    """
+    from .pipeline import DEFAULT_STYLE_SIZE, Options, run
+
+    opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
+                   preserve_color=preserve_color, blur=blur, refine=refine,
+                   style_size=style_size or DEFAULT_STYLE_SIZE, on_no_person=on_no_person)
+    return run(image, opts, mask=mask, progress=progress).image
+
+
+def segment(image, refine: str = "guided"):
+    """Soft person alpha (H, W) float32 in [0, 1], the photo's (upright) size."""
+    from .pipeline import compute_alpha
+    from .imageio import to_photo
+
+    return compute_alpha(to_photo(image), refine)
+
+
+def cutout(image, refine: str = "guided", mask=None):
+    """The person as an RGBA PIL image with a soft alpha edge."""
+    from .imageio import to_photo
+    from .pipeline import compute_alpha, cutout as _cutout
+
+    photo = to_photo(image)
+    return _cutout(photo, compute_alpha(photo, refine, mask))

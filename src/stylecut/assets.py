@@ -1,0 +1,25 @@
+"""Find model files inside installed packages without importing those packages."""
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import StylecutError
+from .registry import MODELS
+
+
+@lru_cache(maxsize=None)
+def model_path(key: str) -> Path:
+    """Absolute path of a registered model file; a clear error says what to install if it is missing."""
+    try:
+        m = MODELS[key]
+    except KeyError:
+        raise StylecutError(f"unknown model {key!r}; known: {', '.join(MODELS)}") from None
+    spec = importlib.util.find_spec(m.package)  # locates the package, does not import it
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        p = Path(root) / m.relpath
+        if p.is_file():
+            return p
+    raise StylecutError(f"model file {m.relpath} not found; install it with: pip install {m.pip_name}")

@@ -1,0 +1,192 @@
+"""The stylecut command line: a thin typer layer over the library."""
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import StylecutError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Neural style transfer where you choose: background, person, or each its own style.",
+)
+
+
+class Region(str, Enum):
+    background = "background"
+    foreground = "foreground"
+    all = "all"
+
+
+class Refine(str, Enum):
+    none = "none"
+    guided = "guided"
+    matting = "matting"
+
+
+class NoPerson(str, Enum):
+    error = "error"
+    all = "all"
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One clear line on stderr, then exit non-zero."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def guarded(fn):
+    """Turn StylecutError (and any unexpected error) into one line on stderr, never a traceback."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StylecutError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except MemoryError:
+            fail("out of memory; try a smaller --style-size or a smaller image", 1)
+        except Exception as exc:  # a bug: still one line, with a way to see the traceback
+            if os.environ.get("STYLECUT_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set STYLECUT_DEBUG=1 for details)", 1)
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"stylecut {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """stylecut: find the person, stylize where you choose, blend with clean edges."""
+
+
+@app.command()
+@guarded
+def stylize(
+    input: Path = typer.Argument(..., help="Photo to stylize (JPEG, PNG, WebP, TIFF, ...)."),
+    output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
+    style: Optional[str] = typer.Option(None, "--style", "-s", help="A painting's path, preset:N (1-26), preset:3+preset:7, or none."),
+    region: Region = typer.Option(Region.background, "--region", help="Where the style goes."),
+    fg_style: Optional[str] = typer.Option(None, "--fg-style", help="A second style for the person."),
+    strength: float = typer.Option(1.0, "--strength", help="0..1; for paintings it moves between the photo's own style and the painting's."),
+    preserve_color: bool = typer.Option(False, "--preserve-color", help="Keep the photo's colours, take the style's texture."),
+    blur: Optional[float] = typer.Option(None, "--blur", help="Portrait mode: blur the background (sigma in px at 1024 px)."),
+    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask (grey or alpha, any size, same aspect)."),
+    save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the soft mask used."),
+    save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the person as an RGBA cut-out."),
+    style_size: int = typer.Option(768, "--style-size", help="Long side (px) the style network runs at."),
+    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
+    on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person", help="If no person is found: fail, or stylize everything."),
+) -> None:
+    """Stylize a photo's background, person, or both."""
+    from .imageio import check_output_path, save_image
+    from .pipeline import Options, run
+
+    extra = [p for p in (save_mask, save_cutout) if p is not None]
+    for p in [output, *extra]:
+        check_output_path(p)
+    if save_cutout is not None and check_output_path(save_cutout) == "JPEG":
+        raise StylecutError(f"{save_cutout}: a cut-out needs transparency; use .png or .webp")
+    opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
+                   preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
+                   on_no_person=on_no_person.value)
+    result = run(input, opts, mask=mask, name=str(input))
+    if (save_mask or save_cutout) and result.alpha is None:
+        from .pipeline import compute_alpha
+
+        result.alpha = compute_alpha(result.photo, refine.value, mask)
+    save_image(result.image, output)
+    if save_mask:
+        save_image(result.mask_image(), save_mask)
+    if save_cutout:
+        save_image(result.cutout(), save_cutout)
+    typer.echo(f"{input} -> {output} ({result.image.width}x{result.image.height})")
+
+
+@app.command()
+@guarded
+def mask(
+    input: Path = typer.Argument(..., help="Photo with a person."),
+    output: Path = typer.Option(..., "-o", "--output", help="Mask file (8-bit alpha, the photo's size)."),
+    cutout: bool = typer.Option(False, "--cutout", help="Write an RGBA cut-out instead of the mask."),
+    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
+) -> None:
+    """Write the soft person mask (or an RGBA cut-out) of a photo."""
+    from .imageio import check_output_path, save_image, to_photo
+    from .pipeline import Result, compute_alpha
+
+    fmt = check_output_path(output)
+    if cutout and fmt == "JPEG":
+        raise StylecutError(f"{output}: a cut-out needs transparency; use .png or .webp")
+    photo = to_photo(input)
+    res = Result(None, compute_alpha(photo, refine.value), photo)
+    save_image(res.cutout() if cutout else res.mask_image(), output)
+    typer.echo(f"{input} -> {output}")
+
+
+@app.command()
+@guarded
+def styles(
+    sheet: Optional[Path] = typer.Option(None, "--sheet", help="Render every preset on a sample photo into FILE."),
+    photo: Optional[Path] = typer.Option(None, "--photo", help="Photo for the sheet (default: the bundled sample)."),
+) -> None:
+    """List the built-in styles; --sheet renders them all."""
+    from .registry import PRESETS
+
+    if sheet is None:
+        typer.echo("Built-in styles (use with --style):")
+        for name in PRESETS:
+            typer.echo(f"  {name}")
+        typer.echo("Any image file also works as a style, e.g. --style starry_night.jpg")
+        typer.echo("Blend presets with +, e.g. --style preset:3+preset:7")
+        return
+    from .imageio import check_output_path, save_image
+    from .presets_sheet import presets_sheet
+
+    check_output_path(sheet)
+    save_image(presets_sheet(photo), sheet)
+    typer.echo(f"wrote {sheet}")
+
+
+@app.command()
+@guarded
+def demo(
+    out_dir: Path = typer.Option(Path("."), "--out-dir", help="Where to write the demo images."),
+) -> None:
+    """Stylize the background of the bundled sample portrait; writes the result and a comparison sheet."""
+    from .demo import run_demo
+
+    result, sheet = run_demo(out_dir)
+    typer.echo(f"wrote {result.resolve()}")
+    typer.echo(f"wrote {sheet.resolve()}  (input | mask | style | result)")
+
+
+def main() -> None:
+    """Console entry point."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    app(prog_name="stylecut")
+
+
+if __name__ == "__main__":
+    main()

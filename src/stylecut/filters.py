@@ -1,0 +1,83 @@
+"""Edge-aware filters shared by mask refinement and style upsampling."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def box(x: np.ndarray, r: int) -> np.ndarray:
+    """Mean over a (2r+1)^2 window, edges replicated."""
+    return cv2.boxFilter(x, -1, (2 * r + 1, 2 * r + 1), borderType=cv2.BORDER_REFLECT)
+
+
+def guided_coefficients(guide: np.ndarray, src: np.ndarray, r: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Local linear model src ~ a * guide + b (He et al.'s guided filter), smoothed.
+
+    guide: (H, W) float32; src: (H, W) or (H, W, C) float32. Returns mean a, mean b.
+    """
+    g = guide if src.ndim == 2 else guide[:, :, None]
+    mean_g = box(guide, r)
+    mean_s = box(src, r)
+    mg = mean_g if src.ndim == 2 else mean_g[:, :, None]
+    cov = box(src * g, r) - mg * mean_s
+    var = box(guide * guide, r) - mean_g * mean_g
+    a = cov / ((var if src.ndim == 2 else var[:, :, None]) + eps)
+    b = mean_s - a * mg
+    return box(a, r), box(b, r)
+
+
+def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: np.ndarray,
+                    r: int = 2, eps: float = 1e-4) -> np.ndarray:
+    """Fast guided upsampling (He & Sun 2015): fit at low resolution, apply at full resolution.
+
+    The result follows src_small's appearance with guide_full's sharp edges and detail.
+    All inputs float32 in [0, 1]; guides are (H, W) luminance.
+    """
+    a, b = guided_coefficients(guide_small, src_small, r, eps)
+    h, w = guide_full.shape[:2]
+    a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
+    b = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
+    g = guide_full if src_small.ndim == 2 else guide_full[:, :, None]
+    out = a * g
+    out += b
+    return out
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Rec.601 luma of a uint8 or float RGB image, as float32 in [0, 1]."""
+    scale = 1.0 / 255.0 if rgb.dtype == np.uint8 else 1.0
+    y = cv2.cvtColor(rgb if rgb.dtype == np.uint8 else rgb.astype(np.float32), cv2.COLOR_RGB2GRAY)
+    return y.astype(np.float32) * np.float32(scale)
+
+
+def resize_max(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale (area filter) so that the longer side is at most max_side; never upscales."""
+    h, w = rgb.shape[:2]
+    s = max_side / max(h, w)
+    if s >= 1.0:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
+
+
+def push_pull_fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Fill pixels where known == 0 with a smooth extension of the known pixels (pyramid push-pull).
+
+    img: (H, W, C) float32; known: (H, W) float32 weights in [0, 1].
+    Fast (linear time) stand-in for inpainting, used so that a region's colours do not bleed
+    into the style or blur of its neighbour.
+    """
+    levels = []
+    cur_i, cur_w = img * known[:, :, None], known.copy()
+    while min(cur_w.shape[:2]) > 4:
+        levels.append((cur_i, cur_w))
+        cur_i = cv2.pyrDown(cur_i)
+        cur_w = cv2.pyrDown(cur_w)
+    fill = cur_i / np.maximum(cur_w, 1e-6)[:, :, None]
+    fill[cur_w < 1e-6] = (cur_i.reshape(-1, cur_i.shape[2]).sum(0) / max(cur_w.sum(), 1e-6))
+    for lev_i, lev_w in reversed(levels):
+        up = cv2.pyrUp(fill, dstsize=(lev_i.shape[1], lev_i.shape[0]))
+        wn = np.clip(lev_w * 4.0, 0.0, 1.0)[:, :, None]  # trust local data where there is enough of it
+        est = lev_i / np.maximum(lev_w, 1e-6)[:, :, None]
+        fill = wn * est + (1.0 - wn) * up
+    k = known[:, :, None]
+    return img * k + fill * (1.0 - k)

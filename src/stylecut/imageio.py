@@ -1,0 +1,186 @@
+"""Load images of any common mode (EXIF orientation honoured) and save them atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .errors import StylecutError
+
+ImageLike = Union[str, "os.PathLike[str]", Image.Image, np.ndarray, bytes]
+
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+MAX_PIXELS = 100_000_000  # guard against decompression bombs (a 10000x10000 photo still loads)
+MIN_SIDE = 16
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass
+class Photo:
+    """An RGB uint8 image (H, W, 3) plus its alpha channel (H, W) if it had one."""
+
+    rgb: np.ndarray
+    alpha: np.ndarray | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height), as PIL reports it."""
+        return self.rgb.shape[1], self.rgb.shape[0]
+
+
+def _name(image: object) -> str:
+    return str(image) if isinstance(image, (str, os.PathLike)) else "image"
+
+
+def _open(image: ImageLike) -> Image.Image:
+    import io
+
+    if isinstance(image, Image.Image):
+        return image
+    src = io.BytesIO(image) if isinstance(image, bytes) else image
+    name = _name(image)
+    if isinstance(image, (str, os.PathLike)):
+        p = Path(image)
+        if not p.exists():
+            raise StylecutError(f"file not found: {name}")
+        if p.is_dir():
+            raise StylecutError(f"expected an image file, got a folder: {name}")
+    try:
+        img = Image.open(src)
+        img.load()  # decode now, so truncated files fail here and not later
+    except Image.DecompressionBombError:
+        raise StylecutError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise StylecutError(f"{name}: not an image (or an unsupported format)") from None
+    except OSError as exc:
+        raise StylecutError(f"{name}: cannot read image ({exc})") from None
+    return img
+
+
+def _to_uint8(img: Image.Image) -> Image.Image:
+    """Bring 16-bit / 32-bit / float greyscale modes to 8-bit 'L'."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if (img.mode.startswith("I;16") or a.max() > 255) else 255.0
+        if img.mode == "F" and a.max() <= 1.0:
+            top = 1.0
+        return Image.fromarray(np.clip(a / top * 255.0 + 0.5, 0, 255).astype(np.uint8), "L")
+    return img
+
+
+def to_photo(image: ImageLike) -> Photo:
+    """Load a path, bytes, PIL image or numpy array as an upright RGB photo (+ alpha)."""
+    if isinstance(image, np.ndarray):
+        arr = image
+        if arr.dtype != np.uint8:
+            if np.issubdtype(arr.dtype, np.floating):
+                arr = np.clip(arr * (255.0 if arr.max() <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
+            elif arr.dtype == np.uint16:
+                arr = (arr >> 8).astype(np.uint8)
+            else:
+                arr = np.clip(arr, 0, 255).astype(np.uint8)
+        if arr.ndim == 2:
+            arr = np.repeat(arr[:, :, None], 3, axis=2)
+        if arr.ndim != 3 or arr.shape[2] not in (1, 3, 4):
+            raise StylecutError(f"array image must be HxW, HxWx3 or HxWx4, got shape {image.shape}")
+        if arr.shape[2] == 1:
+            arr = np.repeat(arr, 3, axis=2)
+        alpha = arr[:, :, 3].copy() if arr.shape[2] == 4 else None
+        photo = Photo(np.ascontiguousarray(arr[:, :, :3]), alpha)
+    else:
+        img = _open(image)
+        try:
+            img = ImageOps.exif_transpose(img)
+        except Exception:  # broken EXIF blocks should not stop an edit
+            pass
+        img = _to_uint8(img)
+        has_alpha = img.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
+            img.mode == "P" and "transparency" in img.info
+        )
+        if has_alpha:
+            rgba = np.asarray(img.convert("RGBA"))
+            photo = Photo(np.ascontiguousarray(rgba[:, :, :3]), rgba[:, :, 3].copy())
+        else:
+            photo = Photo(np.asarray(img.convert("RGB")).copy())
+    h, w = photo.rgb.shape[:2]
+    if min(h, w) < MIN_SIDE:
+        raise StylecutError(f"{_name(image)}: image is too small ({w}x{h}); each side needs {MIN_SIDE}px")
+    if photo.alpha is not None and photo.alpha.min() == 255:
+        photo.alpha = None
+    if photo.alpha is not None:  # flatten transparent pixels onto white so networks see sane colours
+        a = photo.alpha[:, :, None].astype(np.float32) / 255.0
+        photo.rgb = (photo.rgb * a + 255.0 * (1.0 - a) + 0.5).astype(np.uint8)
+    return photo
+
+
+def load_image(image: ImageLike) -> Image.Image:
+    """Load any supported input as an upright PIL image (RGB, or RGBA if it has alpha)."""
+    photo = to_photo(image)
+    return to_pil(photo.rgb, photo.alpha)
+
+
+def to_pil(rgb: np.ndarray, alpha: np.ndarray | None = None) -> Image.Image:
+    """numpy RGB (+ alpha) to a PIL image."""
+    if alpha is None:
+        return Image.fromarray(rgb, "RGB")
+    return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+
+
+def check_output_path(path: str | os.PathLike) -> str:
+    """Validate an output path before doing any work; return the PIL format name."""
+    p = Path(path)
+    fmt = SAVE_FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise StylecutError(
+            f"unsupported output extension {p.suffix or '(none)'!r} for {p}; use one of "
+            + ", ".join(sorted(SAVE_FORMATS))
+        )
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise StylecutError(f"output folder does not exist: {parent}")
+    return fmt
+
+
+def encode(img: Image.Image, fmt: str, quality: int = 95) -> bytes:
+    """Encode a PIL image to bytes in PNG, JPEG or WEBP (alpha dropped for JPEG)."""
+    import io
+
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        if img.mode not in ("RGB", "L"):
+            img = img.convert("RGB")
+        img.save(buf, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2)
+    elif fmt == "WEBP":
+        img.save(buf, "WEBP", quality=quality)
+    else:
+        img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def save_image(img: Image.Image, path: str | os.PathLike, quality: int = 95) -> Path:
+    """Save atomically: write a temporary file beside the target, then rename it into place."""
+    fmt = check_output_path(path)
+    data = encode(img, fmt, quality)
+    write_atomic(Path(path), data)
+    return Path(path)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to path so that readers never see a partial file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,168 @@
+"""One stylize request end to end: load, segment and stylize concurrently, compose."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from . import compose
+from .errors import StylecutError
+from .filters import resize_max
+from .imageio import ImageLike, Photo, to_photo, to_pil
+from .segment import REFINE_METHODS, finish_alpha, has_person, load_mask, person_alpha
+from .style import StyleSpec, parse_style
+
+DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
+MIN_STYLE_SIZE, MAX_STYLE_SIZE = 64, 4096
+NO_PERSON_CHOICES = ("error", "all")
+Progress = Callable[[str, float], None]
+
+
+class NoPersonError(StylecutError):
+    """The photo has no person the model can find."""
+
+
+@dataclass
+class Options:
+    """Everything that shapes a stylize request (validated on construction)."""
+
+    style: object = None
+    region: str = "background"
+    fg_style: object = None
+    strength: float = 1.0
+    preserve_color: bool = False
+    blur: float | None = None
+    refine: str = "guided"
+    style_size: int = DEFAULT_STYLE_SIZE
+    on_no_person: str = "error"
+    _style: StyleSpec | None = field(default=None, init=False, repr=False)
+    _fg_style: StyleSpec | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.region not in compose.REGIONS:
+            raise StylecutError(f"unknown region {self.region!r}; use one of: {', '.join(compose.REGIONS)}")
+        if not 0.0 <= float(self.strength) <= 1.0:
+            raise StylecutError(f"strength must be between 0 and 1, got {self.strength}")
+        if self.blur is not None and not 0.0 <= float(self.blur) <= 200.0:
+            raise StylecutError(f"blur sigma must be between 0 and 200, got {self.blur}")
+        if self.refine not in REFINE_METHODS:
+            raise StylecutError(f"unknown refine method {self.refine!r}; use one of: {', '.join(REFINE_METHODS)}")
+        if not MIN_STYLE_SIZE <= int(self.style_size) <= MAX_STYLE_SIZE:
+            raise StylecutError(f"style size must be between {MIN_STYLE_SIZE} and {MAX_STYLE_SIZE} px, got {self.style_size}")
+        if self.on_no_person not in NO_PERSON_CHOICES:
+            raise StylecutError(f"on_no_person must be one of: {', '.join(NO_PERSON_CHOICES)}")
+        self._style = parse_style(self.style)
+        self._fg_style = parse_style(self.fg_style)
+        if self._style is None and self._fg_style is None and self.blur is None:
+            raise StylecutError("nothing to do: give a style, a foreground style or a blur")
+
+    def layer_styles(self) -> tuple[StyleSpec | None, StyleSpec | None]:
+        """(background style, person style); None keeps that part as in the photo."""
+        bg = self._style if self.region in ("background", "all") else None
+        fg = self._fg_style or (self._style if self.region in ("foreground", "all") else None)
+        return bg, fg
+
+    @property
+    def needs_mask(self) -> bool:
+        return self.region != "all" or self._fg_style is not None or self.blur is not None
+
+
+@dataclass
+class Result:
+    """The composited image, the soft alpha used, and the loaded photo."""
+
+    image: Image.Image
+    alpha: np.ndarray | None
+    photo: Photo
+
+    def mask_image(self) -> Image.Image:
+        """The alpha as an 8-bit greyscale image, the photo's size."""
+        if self.alpha is None:
+            raise StylecutError("no mask was computed for this request")
+        return Image.fromarray(compose.to_uint8(self.alpha), "L")
+
+    def cutout(self) -> Image.Image:
+        """The photo's person as an RGBA image (transparent background)."""
+        return cutout(self.photo, self.alpha)
+
+
+def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
+    """RGBA image: the photo with the person alpha (times any alpha the photo had)."""
+    a = compose.to_uint8(alpha)
+    if photo.alpha is not None:
+        a = ((a.astype(np.uint16) * photo.alpha) // 255).astype(np.uint8)
+    return to_pil(photo.rgb, a)
+
+
+def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None) -> np.ndarray:
+    """The user's mask if given (resized to the photo), else the refined model alpha."""
+    if mask is not None:
+        return load_mask(mask, photo.size)
+    return person_alpha(photo.rgb, refine)
+
+
+def _stylize_small(spec: StyleSpec, small: np.ndarray, strength: float) -> np.ndarray:
+    return spec.stylizer().stylize(small, strength)
+
+
+def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
+        progress: Progress | None = None, name: str | None = None) -> Result:
+    """Run one request: photo in, composited Result out. Raises StylecutError on bad input."""
+    report = progress or (lambda stage, frac: None)
+    report("load", 0.0)
+    photo = to_photo(image)
+    rgb = photo.rgb
+    small = resize_max(rgb, int(options.style_size))
+    bg_spec, fg_spec = options.layer_styles()
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        alpha_f = pool.submit(compute_alpha, photo, options.refine, mask) if options.needs_mask else None
+        bg_f = pool.submit(_stylize_small, bg_spec, small, options.strength) if bg_spec else None
+        if fg_spec is bg_spec:
+            fg_f = bg_f
+        else:
+            fg_f = pool.submit(_stylize_small, fg_spec, small, options.strength) if fg_spec else None
+        report("segment+style", 0.2)
+        alpha = alpha_f.result() if alpha_f else None
+        bg_small = bg_f.result() if bg_f else None
+        fg_small = fg_f.result() if fg_f else None
+    report("compose", 0.8)
+    if alpha is not None and mask is None and not has_person(alpha):
+        if options.on_no_person == "error":
+            raise NoPersonError(
+                f"no person found in {name or 'the image'}; use region 'all' to stylize the whole image, "
+                "or give your own mask"
+            )
+        alpha = np.zeros(rgb.shape[:2], np.float32)  # everything is background
+    out = _compose(rgb, small, alpha, bg_small, fg_small, options)
+    report("done", 1.0)
+    return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+def _compose(rgb: np.ndarray, small: np.ndarray, alpha: np.ndarray | None,
+             bg_small: np.ndarray | None, fg_small: np.ndarray | None, options: Options) -> np.ndarray:
+    photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
+    if alpha is None:  # region 'all', one style, no blur: the whole frame
+        layer = compose.upsample_layer(small, fg_small, rgb)
+        if options.preserve_color:
+            layer = compose.preserve_color(layer, rgb)
+        return compose.to_uint8(layer)
+    h, w = small.shape[:2]
+    alpha_small = cv2.resize(alpha, (w, h), interpolation=cv2.INTER_AREA) if (h, w) != alpha.shape else alpha
+    band = max(2, round(max(h, w) / 200))
+
+    def layer_of(styled: np.ndarray | None, keep_outside: bool) -> np.ndarray:
+        if styled is None:
+            return photo_f
+        styled = compose.clean_layer(styled, alpha_small, keep_outside, band)
+        full = compose.upsample_layer(small, styled, rgb)
+        return compose.preserve_color(full, rgb) if options.preserve_color else full
+
+    bg = layer_of(bg_small, keep_outside=True)
+    if options.blur is not None:
+        bg = compose.blur_background(bg, alpha, float(options.blur))
+    fg = layer_of(fg_small, keep_outside=False)
+    return compose.to_uint8(compose.blend(fg, bg, alpha))

