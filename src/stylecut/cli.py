@@ -182,6 +182,48 @@ def demo(
     typer.echo(f"wrote {sheet.resolve()}  (input | mask | style | result)")
 
 
+@app.command("evaluate-masks")
+@guarded
+def evaluate_masks(
+    images_dir: Path = typer.Argument(..., help="Folder of photos."),
+    masks_dir: Path = typer.Argument(..., help="Folder of ground-truth masks with the same file names."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write per-image figures as CSV."),
+    sheet: Optional[Path] = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
+    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement to evaluate."),
+) -> None:
+    """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
+    import numpy as np
+
+    from .evaluate import evaluate, worst_sheet, write_report
+    from .imageio import check_output_path, save_image
+    from .pipeline import compute_alpha
+    from .imageio import Photo
+
+    if report and report.suffix.lower() != ".csv":
+        raise StylecutError(f"--report must be a .csv file, got {report}")
+    if report and not (report.parent if str(report.parent) else Path(".")).is_dir():
+        raise StylecutError(f"output folder does not exist: {report.parent}")
+    if sheet:
+        check_output_path(sheet)
+    typer.echo(f"{'image':<28}{'IoU':>7}{'bound.F':>9}{'MAE':>8}{'ms':>8}")
+
+    def show(s):
+        typer.echo(f"{s.name:<28}{s.iou:>7.3f}{s.boundary_f:>9.3f}{s.mae:>8.4f}{s.seconds * 1000:>8.0f}")
+
+    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value)  # load models outside the timings
+    scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value), show)
+    iou = [s.iou for s in scores]
+    typer.echo(f"{'mean':<28}{np.mean(iou):>7.3f}{np.mean([s.boundary_f for s in scores]):>9.3f}"
+               f"{np.mean([s.mae for s in scores]):>8.4f}{np.median([s.seconds for s in scores]) * 1000:>8.0f}"
+               f"   (min IoU {min(iou):.3f}; time is the median)")
+    if report:
+        write_report(scores, report)
+        typer.echo(f"wrote {report}")
+    if sheet:
+        save_image(worst_sheet(scores, keep), sheet)
+        typer.echo(f"wrote {sheet}")
+
+
 def main() -> None:
     """Console entry point."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -13,7 +13,7 @@ from . import compose
 from .errors import StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .segment import REFINE_METHODS, finish_alpha, has_person, load_mask, person_alpha
+from .segmentation import REFINE_METHODS, finish_alpha, has_person, load_mask, person_alpha
 from .style import StyleSpec, parse_style
 
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
@@ -100,9 +100,8 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
 
 def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None) -> np.ndarray:
     """The user's mask if given (resized to the photo), else the refined model alpha."""
-    if mask is not None:
-        return load_mask(mask, photo.size)
-    return person_alpha(photo.rgb, refine)
+    alpha = load_mask(mask, photo.size) if mask is not None else person_alpha(photo.rgb, refine)
+    return finish_alpha(alpha)
 
 
 def _stylize_small(spec: StyleSpec, small: np.ndarray, strength: float) -> np.ndarray:

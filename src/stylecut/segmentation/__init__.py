@@ -45,10 +45,15 @@ def person_probability(rgb: np.ndarray) -> np.ndarray:
     return prob
 
 
+SNAP = 0.02
+
+
 def finish_alpha(alpha: np.ndarray) -> np.ndarray:
-    """Snap near-certain values so that 'inside' is exactly 1 and 'outside' exactly 0."""
-    alpha = np.clip((alpha - 0.02) / 0.96, 0.0, 1.0)
-    return alpha.astype(np.float32)
+    """Snap near-certain values: >= 0.98 becomes exactly 1 (pixel kept), <= 0.02 exactly 0."""
+    alpha = np.clip(alpha, 0.0, 1.0).astype(np.float32)
+    alpha[alpha >= 1.0 - SNAP] = 1.0
+    alpha[alpha <= SNAP] = 0.0
+    return alpha
 
 
 def has_person(alpha: np.ndarray) -> bool:
@@ -65,4 +70,4 @@ def person_alpha(rgb: np.ndarray, refine_method: str = "guided") -> np.ndarray:
     alpha = refine(work, prob, refine_method)
     if work.shape != rgb.shape:
         alpha = guided_upsample(luminance(work), alpha.astype(np.float32), luminance(rgb), r=1, eps=1e-4)
-    return finish_alpha(alpha)
+    return np.clip(alpha, 0.0, 1.0)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up stylecut in ./.venv (fresh machine or existing), then run the demo.
+#   bash scripts/setup.sh            # install everything, then `stylecut demo`
+#   bash scripts/setup.sh --no-demo  # install only (used by scripts/test.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  echo "creating .venv with $($PY --version)"
+  "$PY" -m venv .venv
+fi
+PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
+"${PIP[@]}" install --upgrade pip
+# CPU torch for the Gatys engine: this exact spec takes the local CPU wheel (any other pulls GBs of CUDA).
+"${PIP[@]}" install "torch==2.13.0"
+# Only for its two selfie-segmentation .tflite files (Apache-2.0); stylecut never imports mediapipe.
+"${PIP[@]}" install --no-deps "mediapipe==0.10.21"
+"${PIP[@]}" install -e ".[gatys,server,dev]"
+# A second OpenCV distribution would overwrite cv2 without ximgproc: fail loudly if that happened.
+.venv/bin/python -c "import cv2; cv2.ximgproc.guidedFilter" \
+  || { echo "error: cv2.ximgproc missing; uninstall other opencv-python packages" >&2; exit 1; }
+echo "stylecut installed in .venv ($(.venv/bin/stylecut --version))"
+if [ "${1:-}" != "--no-demo" ]; then
+  .venv/bin/stylecut demo
+fi

@@ -1,0 +1,49 @@
+"""Shared fixtures: the evaluation set beside the checkout, and a real CLI runner."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+SEG_IMAGES = sorted((EVAL / "seg" / "images").glob("*.jpg"))
+STYLES = EVAL / "styles"
+CONTENT = EVAL / "content"
+STARRY = STYLES / "vangogh_starry_night.jpg"
+HOKUSAI = STYLES / "hokusai_great_wave.jpg"
+PORTRAIT = CONTENT / "blonde_girl.jpg"  # 600x800, one person
+WIDE = CONTENT / "avril.jpg"  # 1680x1050 close-up
+STYLECUT = Path(sys.executable).parent / "stylecut"
+
+
+def gt_mask(image: Path) -> np.ndarray:
+    return np.asarray(Image.open(image.parent.parent / "masks" / (image.stem + ".png"))) > 127
+
+
+def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed `stylecut` command for real; returns the completed process (text)."""
+    return subprocess.run([str(STYLECUT), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def portrait_small(tmp_path_factory) -> Path:
+    """The portrait at 300x400 to keep tests quick."""
+    p = tmp_path_factory.mktemp("img") / "portrait.jpg"
+    Image.open(PORTRAIT).convert("RGB").resize((300, 400), Image.LANCZOS).save(p, quality=95)
+    return p
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    """A non-zero exit, one clear 'error:' line on stderr, no traceback."""
+    assert proc.returncode != 0, proc.stdout
+    err = proc.stderr.strip().splitlines()
+    err = [l for l in err if not l.startswith("INFO:")]
+    assert "Traceback" not in proc.stderr
+    assert len(err) == 1 and err[0].startswith("error: "), proc.stderr
+    for n in needles:
+        assert n.lower() in err[0].lower(), err[0]
