@@ -7,42 +7,60 @@ import numpy as np
 from ..filters import guided_upsample, luminance, resize_max
 from .maskfile import load_mask
 from .refine import REFINE_METHODS, refine
-from .selfie import load_model, pick_model, run_squashed
+from .selfie import load_model, run_squashed
 
 __all__ = ["person_probability", "person_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
-ZOOM_MARGIN = 0.15
+TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
 
 
-def _bbox(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    ys, xs = np.nonzero(mask)
-    if len(xs) == 0:
-        return None
-    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
-
-
-def _tta(rgb: np.ndarray) -> np.ndarray:
+def _tta(model, rgb: np.ndarray) -> np.ndarray:
     """Model prediction averaged over the image and its mirror."""
-    model = pick_model(rgb.shape[1], rgb.shape[0])
     return 0.5 * (run_squashed(model, rgb) + run_squashed(model, rgb, flip=True))
 
 
+def _starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
+    """Window offsets covering [0, n) with at least `overlap` between neighbours."""
+    if win >= n:
+        return [0]
+    k = int(np.ceil((n - win) / (win * (1.0 - overlap)))) + 1
+    return [round(i * (n - win) / (k - 1)) for i in range(k)]
+
+
+def _tiled(model, rgb: np.ndarray) -> np.ndarray:
+    """Square windows along the long side, feathered (Hann) and averaged.
+
+    A small person in a wide or tall frame gets several times more model pixels, and a
+    person at the edge of a panorama is no longer squashed out of existence.
+    """
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    win_h, win_w = (h, side) if w > h else (side, w)
+    feather = np.outer(np.hanning(win_h + 2)[1:-1] + 0.05, np.hanning(win_w + 2)[1:-1] + 0.05).astype(np.float32)
+    acc = np.zeros((h, w), np.float32)
+    weight = np.zeros((h, w), np.float32)
+    for y in _starts(h, win_h):
+        for x in _starts(w, win_w):
+            acc[y:y + win_h, x:x + win_w] += _tta(model, rgb[y:y + win_h, x:x + win_w]) * feather
+            weight[y:y + win_h, x:x + win_w] += feather
+    return acc / weight
+
+
 def person_probability(rgb: np.ndarray) -> np.ndarray:
-    """Coarse person probability (H, W) for an RGB uint8 image of any size (work resolution)."""
-    prob = _tta(rgb)
-    h, w = prob.shape
-    box = _bbox(prob > 0.5)
-    if box is not None:
-        x0, y0, x1, y1 = box
-        mx, my = ZOOM_MARGIN * (x1 - x0), ZOOM_MARGIN * (y1 - y0)
-        x0, y0 = max(0, int(x0 - mx)), max(0, int(y0 - my))
-        x1, y1 = min(w, int(x1 + mx)), min(h, int(y1 + my))
-        if (x1 - x0) * (y1 - y0) < 0.6 * h * w:  # person is small: look again, closer
-            zoom = np.zeros_like(prob)
-            zoom[y0:y1, x0:x1] = _tta(rgb[y0:y1, x0:x1])
-            prob = zoom
-    return prob
+    """Coarse person probability (H, W) for an RGB uint8 image (run at work resolution).
+
+    Near-square frames: the general model on the whole frame, mirrored. Tall frames (full body):
+    that, averaged with square tiles. Wide frames: square tiles only - measured on the eval set and
+    on a person at the edge of a panorama, the landscape model's whole-frame view lost that person
+    and did not help elsewhere (see README, "Masks").
+    """
+    h, w = rgb.shape[:2]
+    general = load_model("selfie_general")
+    if max(h, w) / min(h, w) <= TILE_ASPECT:
+        return _tta(general, rgb)
+    tiles = _tiled(general, rgb)
+    return tiles if w > h else 0.5 * (_tta(general, rgb) + tiles)
 
 
 SNAP = 0.02

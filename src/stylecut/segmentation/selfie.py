@@ -48,8 +48,3 @@ def run_squashed(model: _TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np
     else:
         p = model(x)
     return cv2.resize(np.ascontiguousarray(p), (w, h), interpolation=cv2.INTER_LINEAR)
-
-
-def pick_model(width: int, height: int) -> _TFLiteModel:
-    """The landscape model for clearly wide frames, the general (square) model otherwise."""
-    return load_model("selfie_landscape" if width >= 1.5 * height else "selfie_general")
