@@ -16,6 +16,8 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 # Only for its two selfie-segmentation .tflite files (Apache-2.0); stylecut never imports mediapipe.
 "${PIP[@]}" install --no-deps "mediapipe==0.10.21"
 "${PIP[@]}" install -e ".[gatys,server,dev]"
+# editable sources are not byte-compiled by pip; PYTHONDONTWRITEBYTECODE would make every start recompile them
+.venv/bin/python -m compileall -q src
 # A second OpenCV distribution would overwrite cv2 without ximgproc: fail loudly if that happened.
 .venv/bin/python -c "import cv2; cv2.ximgproc.guidedFilter" \
   || { echo "error: cv2.ximgproc missing; uninstall other opencv-python packages" >&2; exit 1; }

@@ -8,15 +8,19 @@ Public API::
 """
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .errors import StylecutError
 from .imageio import load_image, save_image
 
-try:
-    __version__ = version("stylecut")
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
+
+def __getattr__(name: str):
+    if name == "__version__":  # read lazily: importlib.metadata costs ~35 ms at start-up
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("stylecut")
+        except PackageNotFoundError:  # running from a source tree
+            return "0.0.0"
+    raise AttributeError(name)
 
 __all__ = ["stylize", "segment", "cutout", "load_image", "save_image", "StylecutError", "__version__"]
 
