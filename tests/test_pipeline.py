@@ -145,11 +145,11 @@ def test_bad_options(portrait_small, kwargs, needle):
 
 
 def test_segmentation_and_style_run_concurrently(monkeypatch, portrait_small):
-    """Both stages must be in flight at once: each waits for the other at a barrier."""
+    """Mask refinement and the style network must be in flight at once: each waits for the other."""
     import stylecut.pipeline as P
 
     barrier = threading.Barrier(2, timeout=20)
-    real_alpha, real_style = P.compute_alpha, P._stylize_small
+    real_alpha, real_style = P.refine_alpha, P._stylize_small
 
     def alpha(*a, **k):
         barrier.wait()
@@ -159,7 +159,7 @@ def test_segmentation_and_style_run_concurrently(monkeypatch, portrait_small):
         barrier.wait()
         return real_style(*a, **k)
 
-    monkeypatch.setattr(P, "compute_alpha", alpha)
+    monkeypatch.setattr(P, "refine_alpha", alpha)
     monkeypatch.setattr(P, "_stylize_small", style)
     run(portrait_small, Options(style="preset:5"))  # a BrokenBarrierError here means they ran one after the other
 
@@ -197,3 +197,17 @@ def test_large_photo_full_size_sharp_and_within_memory(tmp_path):
     soft = cv2.resize(cv2.resize(res, (1000, 625), interpolation=cv2.INTER_AREA), (4000, 2500), interpolation=cv2.INTER_CUBIC)
     lap = lambda x: np.abs(cv2.Laplacian(x, cv2.CV_32F)).mean()
     assert lap(res) > 1.5 * lap(soft)
+
+
+def test_soft_edge_loses_the_old_background():
+    """I = a*red + (1-a)*white on a soft edge: the recovered person colour is red, not pink."""
+    from stylecut.compose import decontaminate
+
+    h, w = 64, 200
+    a = np.tile(np.clip((np.arange(w) - 80) / 40.0, 0, 1), (h, 1)).astype(np.float32)[:, ::-1].copy()
+    red, white = np.array([0.9, 0.1, 0.1], np.float32), np.ones(3, np.float32)
+    photo = a[..., None] * red + (1 - a[..., None]) * white
+    fg = decontaminate(photo, a)
+    band = (a >= 0.3) & (a < 1.0)
+    assert np.abs(fg[band] - red).max() < 0.05
+    assert np.array_equal(fg[a >= 1.0], photo[a >= 1.0])

@@ -225,9 +225,20 @@ def evaluate_masks(
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point.
+
+    Every output is written atomically and closed before a command returns, so the process ends
+    with os._exit: tearing down the model runtimes' thread pools and arenas adds ~40 ms per run.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    app(prog_name="stylecut")
+    code = 0
+    try:
+        app(prog_name="stylecut")
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":

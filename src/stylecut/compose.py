@@ -4,13 +4,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .filters import guided_upsample, luminance, push_pull_fill
+from .filters import fill_estimate, guided_upsample, luminance, smooth_fill
 
 REGIONS = ("background", "foreground", "all")
 BLUR_REFERENCE_SIDE = 1024  # --blur SIGMA is in pixels of a 1024 px-long version of the photo
 
 
-def _grow(alpha: np.ndarray, px: int) -> np.ndarray:
+def grow(alpha: np.ndarray, px: int) -> np.ndarray:
     """Dilate a soft mask by px pixels (grey-level dilation)."""
     if px <= 0:
         return alpha
@@ -26,10 +26,32 @@ def clean_layer(layer: np.ndarray, alpha: np.ndarray, keep_outside: bool, band: 
     keep_outside=True keeps the background part of the layer, False the person part.
     """
     other = alpha if keep_outside else 1.0 - alpha
-    known = 1.0 - np.clip(_grow(other, band) * 1.5, 0.0, 1.0)
+    known = 1.0 - np.clip(grow(other, band) * 1.5, 0.0, 1.0)
     if known.max() <= 0.0:
         return layer
-    return push_pull_fill(layer, known.astype(np.float32))
+    return smooth_fill(layer, known.astype(np.float32))
+
+
+def decontaminate(photo: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """The photo's own colours of the region `alpha` marks, with the other region removed from the soft edge.
+
+    A photo pixel on a soft edge is I = a*F + (1-a)*B. Pasting I over a new background keeps the old
+    B in it: a light or dark ring around hair. We estimate B by filling from the confident other
+    region and solve for F; where a is small that is unstable, so F leans on a fill from the inside.
+    Pixels with a == 1 are returned unchanged.
+    """
+    edge = (alpha > 0.0) & (alpha < 1.0)
+    if not edge.any():
+        return photo
+    other = fill_estimate(photo, (alpha <= 0.0).astype(np.float32))[edge]
+    inside = fill_estimate(photo, (alpha >= 1.0).astype(np.float32))[edge]
+    a = alpha[edge][:, None]
+    i = photo[edge]
+    solved = np.clip((i - (1.0 - a) * other) / np.maximum(a, 0.05), 0.0, 1.0)
+    trust = np.clip((a - 0.1) / 0.4, 0.0, 1.0)
+    out = photo.copy()
+    out[edge] = trust * solved + (1.0 - trust) * inside
+    return out
 
 
 def upsample_layer(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.ndarray) -> np.ndarray:

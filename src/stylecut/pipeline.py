@@ -10,10 +10,12 @@ import numpy as np
 from PIL import Image
 
 from . import compose
+
+cv2.setNumThreads(1)  # the style network keeps both cores busy; OpenCV thread pools beside it only contend
 from .errors import StylecutError
-from .filters import resize_max
+from .filters import resize_max, smooth_fill
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .segmentation import REFINE_METHODS, finish_alpha, has_person, load_mask, person_alpha
+from .segmentation import REFINE_METHODS, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
 from .style import StyleSpec, parse_style
 
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
@@ -99,7 +101,7 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
 
 
 def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None) -> np.ndarray:
-    """The user's mask if given (resized to the photo), else the refined model alpha."""
+    """The user's mask if given (resized to the photo), else the refined model alpha; snapped."""
     alpha = load_mask(mask, photo.size) if mask is not None else person_alpha(photo.rgb, refine)
     return finish_alpha(alpha)
 
@@ -108,23 +110,54 @@ def _stylize_small(spec: StyleSpec, small: np.ndarray, strength: float) -> np.nd
     return spec.stylizer().stylize(small, strength)
 
 
+def _without(small: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The style network's input with `region` (soft, grown) filled from its surroundings.
+
+    Stylizing the background with the person still in it makes the network draw the person's
+    contour as a stroke, which shows as a ring around them after compositing.
+    """
+    h, w = small.shape[:2]
+    if region.shape != (h, w):
+        region = cv2.resize(region, (w, h), interpolation=cv2.INTER_LINEAR)
+    grown = compose.grow(np.clip(region * 2.0, 0.0, 1.0), max(2, round(max(h, w) / 100)))
+    filled = smooth_fill(small.astype(np.float32), 1.0 - grown)
+    return np.clip(filled + 0.5, 0, 255).astype(np.uint8)
+
+
 def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
         progress: Progress | None = None, name: str | None = None) -> Result:
-    """Run one request: photo in, composited Result out. Raises StylecutError on bad input."""
+    """Run one request: photo in, composited Result out. Raises StylecutError on bad input.
+
+    The coarse person probability (a few 256-px model runs) comes first and tells the style network
+    what to leave out; edge refinement and the style network(s) then run concurrently.
+    """
     report = progress or (lambda stage, frac: None)
     report("load", 0.0)
     photo = to_photo(image)
     rgb = photo.rgb
     small = resize_max(rgb, int(options.style_size))
     bg_spec, fg_spec = options.layer_styles()
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        alpha_f = pool.submit(compute_alpha, photo, options.refine, mask) if options.needs_mask else None
-        bg_f = pool.submit(_stylize_small, bg_spec, small, options.strength) if bg_spec else None
-        if fg_spec is bg_spec:
-            fg_f = bg_f
+    guide = None  # where the person is, roughly, at style resolution
+    if options.needs_mask:
+        if mask is not None:
+            user = load_mask(mask, photo.size)
+            guide = user
         else:
-            fg_f = pool.submit(_stylize_small, fg_spec, small, options.strength) if fg_spec else None
-        report("segment+style", 0.2)
+            work, prob = coarse(rgb)
+            guide = prob
+    split = guide is not None and guide.max() > 0.5  # fill the other region out of each style's input
+    bg_in = _without(small, guide) if split and bg_spec else small
+    fg_in = _without(small, 1.0 - guide) if split and fg_spec else small
+    report("segment+style", 0.1)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        if guide is None:
+            alpha_f = None
+        elif mask is not None:
+            alpha_f = pool.submit(finish_alpha, user)
+        else:
+            alpha_f = pool.submit(lambda: finish_alpha(refine_alpha(rgb, work, prob, options.refine)))
+        bg_f = pool.submit(_stylize_small, bg_spec, bg_in, options.strength) if bg_spec else None
+        fg_f = pool.submit(_stylize_small, fg_spec, fg_in, options.strength) if fg_spec else None
         alpha = alpha_f.result() if alpha_f else None
         bg_small = bg_f.result() if bg_f else None
         fg_small = fg_f.result() if fg_f else None
@@ -154,8 +187,8 @@ def _compose(rgb: np.ndarray, small: np.ndarray, alpha: np.ndarray | None,
     band = max(2, round(max(h, w) / 200))
 
     def layer_of(styled: np.ndarray | None, keep_outside: bool) -> np.ndarray:
-        if styled is None:
-            return photo_f
+        if styled is None:  # the photo itself, its edge colours freed of the other region's
+            return compose.decontaminate(photo_f, 1.0 - alpha if keep_outside else alpha)
         styled = compose.clean_layer(styled, alpha_small, keep_outside, band)
         full = compose.upsample_layer(small, styled, rgb)
         return compose.preserve_color(full, rgb) if options.preserve_color else full

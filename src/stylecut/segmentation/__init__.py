@@ -9,7 +9,7 @@ from .maskfile import load_mask
 from .refine import REFINE_METHODS, refine
 from .selfie import load_model, run_squashed
 
-__all__ = ["person_probability", "person_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
+__all__ = ["person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -79,13 +79,22 @@ def has_person(alpha: np.ndarray) -> bool:
     return float((alpha > 0.5).mean()) >= 0.002
 
 
-def person_alpha(rgb: np.ndarray, refine_method: str = "guided") -> np.ndarray:
-    """Refined soft person alpha (H, W) float32 in [0, 1] at the photo's full size."""
-    if refine_method not in REFINE_METHODS:
-        refine(rgb[:1, :1], np.zeros((1, 1), np.float32), refine_method)  # raises the clear error
-    work = resize_max(rgb, WORK_SIDE)
-    prob = person_probability(work)
+def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_method: str = "guided") -> np.ndarray:
+    """Refine a work-resolution probability along the photo's edges and bring it to full size."""
     alpha = refine(work, prob, refine_method)
     if work.shape != rgb.shape:
         alpha = guided_upsample(luminance(work), alpha.astype(np.float32), luminance(rgb), r=1, eps=1e-4)
     return np.clip(alpha, 0.0, 1.0)
+
+
+def coarse(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(work-resolution photo, coarse person probability on it): the fast first half of segmentation."""
+    work = resize_max(rgb, WORK_SIDE)
+    return work, person_probability(work)
+
+
+def person_alpha(rgb: np.ndarray, refine_method: str = "guided") -> np.ndarray:
+    """Refined soft person alpha (H, W) float32 in [0, 1] at the photo's full size."""
+    if refine_method not in REFINE_METHODS:
+        refine(rgb[:1, :1], np.zeros((1, 1), np.float32), refine_method)  # raises the clear error
+    return refine_alpha(rgb, *coarse(rgb), refine_method)
