@@ -190,6 +190,7 @@ def evaluate_masks(
     report: Optional[Path] = typer.Option(None, "--report", help="Write per-image figures as CSV."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement to evaluate."),
+    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles or default (for ablations)."),
 ) -> None:
     """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
     import numpy as np
@@ -199,6 +200,11 @@ def evaluate_masks(
     from .pipeline import compute_alpha
     from .imageio import Photo
 
+    from .segmentation import RECIPES
+
+    if recipe not in RECIPES:
+        raise StylecutError(f"unknown recipe {recipe!r}; use one of: {', '.join(RECIPES)}")
+    steps = RECIPES[recipe]
     if report and report.suffix.lower() != ".csv":
         raise StylecutError(f"--report must be a .csv file, got {report}")
     if report and not (report.parent if str(report.parent) else Path(".")).is_dir():
@@ -210,8 +216,8 @@ def evaluate_masks(
     def show(s):
         typer.echo(f"{s.name:<28}{s.iou:>7.3f}{s.boundary_f:>9.3f}{s.mae:>8.4f}{s.seconds * 1000:>8.0f}")
 
-    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value)  # load models outside the timings
-    scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value), show)
+    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value, recipe=steps)  # load models first
+    scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value, recipe=steps), show)
     iou = [s.iou for s in scores]
     typer.echo(f"{'mean':<28}{np.mean(iou):>7.3f}{np.mean([s.boundary_f for s in scores]):>9.3f}"
                f"{np.mean([s.mae for s in scores]):>8.4f}{np.median([s.seconds for s in scores]) * 1000:>8.0f}"

@@ -15,7 +15,7 @@ cv2.setNumThreads(1)  # the style network keeps both cores busy; OpenCV thread p
 from .errors import StylecutError
 from .filters import resize_max, smooth_fill
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .segmentation import REFINE_METHODS, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
+from .segmentation import REFINE_METHODS, Recipe, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
 from .style import StyleSpec, parse_style
 
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
@@ -100,9 +100,10 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
     return to_pil(photo.rgb, a)
 
 
-def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None) -> np.ndarray:
+def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
+                  recipe: Recipe = Recipe()) -> np.ndarray:
     """The user's mask if given (resized to the photo), else the refined model alpha; snapped."""
-    alpha = load_mask(mask, photo.size) if mask is not None else person_alpha(photo.rgb, refine)
+    alpha = load_mask(mask, photo.size) if mask is not None else person_alpha(photo.rgb, refine, recipe)
     return finish_alpha(alpha)
 
 

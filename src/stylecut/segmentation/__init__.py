@@ -1,6 +1,8 @@
 """Person segmentation: a soft alpha mask from the bundled selfie models, refined along edges."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -9,15 +11,33 @@ from .maskfile import load_mask
 from .refine import REFINE_METHODS, refine
 from .selfie import load_model, run_squashed
 
-__all__ = ["person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
+__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
 
 
-def _tta(model, rgb: np.ndarray) -> np.ndarray:
-    """Model prediction averaged over the image and its mirror."""
-    return 0.5 * (run_squashed(model, rgb) + run_squashed(model, rgb, flip=True))
+@dataclass(frozen=True)
+class Recipe:
+    """Which steps turn the model's output into a mask (for ablations with `evaluate-masks`)."""
+
+    flip: bool = True  # average with the mirrored image
+    tiles: bool = True  # square tiles for frames longer than 4:3
+    cleanup: bool = True  # drop spurious small blobs, fill pin-holes; every person-sized region stays
+
+
+RECIPES = {
+    "naive": Recipe(flip=False, tiles=False, cleanup=False),
+    "flip": Recipe(flip=True, tiles=False, cleanup=False),
+    "tiles": Recipe(flip=True, tiles=True, cleanup=False),
+    "default": Recipe(),
+}
+
+
+def _tta(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
+    """Model prediction, averaged with the mirrored image's when flip is set."""
+    p = run_squashed(model, rgb)
+    return 0.5 * (p + run_squashed(model, rgb, flip=True)) if flip else p
 
 
 def _starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
@@ -28,7 +48,7 @@ def _starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
     return [round(i * (n - win) / (k - 1)) for i in range(k)]
 
 
-def _tiled(model, rgb: np.ndarray) -> np.ndarray:
+def _tiled(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
     """Square windows along the long side, feathered (Hann) and averaged.
 
     A small person in a wide or tall frame gets several times more model pixels, and a
@@ -42,12 +62,40 @@ def _tiled(model, rgb: np.ndarray) -> np.ndarray:
     weight = np.zeros((h, w), np.float32)
     for y in _starts(h, win_h):
         for x in _starts(w, win_w):
-            acc[y:y + win_h, x:x + win_w] += _tta(model, rgb[y:y + win_h, x:x + win_w]) * feather
+            acc[y:y + win_h, x:x + win_w] += _tta(model, rgb[y:y + win_h, x:x + win_w], flip) * feather
             weight[y:y + win_h, x:x + win_w] += feather
     return acc / weight
 
 
-def person_probability(rgb: np.ndarray) -> np.ndarray:
+def cleanup(prob: np.ndarray) -> np.ndarray:
+    """Remove blobs much smaller than the largest person region and fill pin-holes.
+
+    A blob is kept if it is at least 4 % of the largest one's area (a second, distant person is
+    kept; a shadow patch or a reflection is not). Holes under 0.05 % of the frame are filled.
+    """
+    sure = (prob > 0.5).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(sure, connectivity=8)
+    if n <= 1:
+        return prob
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(n, bool)
+    keep[1:] = areas >= 0.04 * areas.max()
+    kept = keep[labels].astype(np.uint8)
+    # soft edges around kept blobs survive: suppress only what lies well away from them
+    near = cv2.dilate(kept, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))).astype(np.float32)
+    out = prob * near
+    holes = (1 - sure).astype(np.uint8)
+    hn, hl, hs, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    h, w = prob.shape
+    for i in range(1, hn):
+        x, y, bw, bh, area = hs[i]
+        touches_border = x == 0 or y == 0 or x + bw == w or y + bh == h
+        if not touches_border and area < 0.0005 * h * w:
+            out[hl == i] = np.maximum(out[hl == i], 0.75)
+    return out
+
+
+def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
     """Coarse person probability (H, W) for an RGB uint8 image (run at work resolution).
 
     Near-square frames: the general model on the whole frame, mirrored. Tall frames (full body):
@@ -57,10 +105,12 @@ def person_probability(rgb: np.ndarray) -> np.ndarray:
     """
     h, w = rgb.shape[:2]
     general = load_model("selfie_general")
-    if max(h, w) / min(h, w) <= TILE_ASPECT:
-        return _tta(general, rgb)
-    tiles = _tiled(general, rgb)
-    return tiles if w > h else 0.5 * (_tta(general, rgb) + tiles)
+    if not recipe.tiles or max(h, w) / min(h, w) <= TILE_ASPECT:
+        prob = _tta(general, rgb, recipe.flip)
+    else:
+        tiles = _tiled(general, rgb, recipe.flip)
+        prob = tiles if w > h else 0.5 * (_tta(general, rgb, recipe.flip) + tiles)
+    return cleanup(prob) if recipe.cleanup else prob
 
 
 SNAP = 0.02
@@ -87,14 +137,14 @@ def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_met
     return np.clip(alpha, 0.0, 1.0)
 
 
-def coarse(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def coarse(rgb: np.ndarray, recipe: Recipe = Recipe()) -> tuple[np.ndarray, np.ndarray]:
     """(work-resolution photo, coarse person probability on it): the fast first half of segmentation."""
     work = resize_max(rgb, WORK_SIDE)
-    return work, person_probability(work)
+    return work, person_probability(work, recipe)
 
 
-def person_alpha(rgb: np.ndarray, refine_method: str = "guided") -> np.ndarray:
+def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:
     """Refined soft person alpha (H, W) float32 in [0, 1] at the photo's full size."""
     if refine_method not in REFINE_METHODS:
         refine(rgb[:1, :1], np.zeros((1, 1), np.float32), refine_method)  # raises the clear error
-    return refine_alpha(rgb, *coarse(rgb), refine_method)
+    return refine_alpha(rgb, *coarse(rgb, recipe), refine_method)

@@ -1,6 +1,9 @@
 """Mask edge refinement: guided filter (fast default) or closed-form matting (hair, fine detail)."""
 from __future__ import annotations
 
+import contextlib
+import io
+
 import cv2
 import numpy as np
 
@@ -42,7 +45,8 @@ def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarra
     trimap[bg > 0] = 0.0
     if not (trimap == 1.0).any() or not (trimap == 0.0).any():
         return guided(rgb, prob)
-    alpha = estimate_alpha_cf(small.astype(np.float64) / 255.0, trimap).astype(np.float32)
+    with contextlib.redirect_stdout(io.StringIO()):  # pymatting prints solver warnings on stdout
+        alpha = estimate_alpha_cf(small.astype(np.float64) / 255.0, trimap).astype(np.float32)
     if (w, h) != (rgb.shape[1], rgb.shape[0]):
         alpha = guided_upsample(luminance(small), alpha, luminance(rgb), r=1, eps=1e-4)
     return np.clip(alpha, 0.0, 1.0)
