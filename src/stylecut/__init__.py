@@ -22,7 +22,7 @@ def __getattr__(name: str):
             return "0.0.0"
     raise AttributeError(name)
 
-__all__ = ["stylize", "segment", "cutout", "load_image", "save_image", "StylecutError", "__version__"]
+__all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", "StylecutError", "__version__"]
 
 
 def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
@@ -58,3 +58,10 @@ def cutout(image, refine: str = "guided", mask=None):
 
     photo = to_photo(image)
     return _cutout(photo, compute_alpha(photo, refine, mask))
+
+
+def paint(portrait, painting, **kwargs):
+    """Place the portrait's person into the painting (see stylecut.paint.paint); returns a PIL image."""
+    from .paint import paint as _paint
+
+    return _paint(portrait, painting, **kwargs).image

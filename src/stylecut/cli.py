@@ -182,6 +182,42 @@ def demo(
     typer.echo(f"wrote {sheet.resolve()}  (input | mask | style | result)")
 
 
+class Harmonize(str, Enum):
+    none = "none"
+    color = "color"
+    poisson = "poisson"
+
+
+@app.command()
+@guarded
+def paint(
+    portrait: Path = typer.Argument(..., help="Photo of a person."),
+    painting: Path = typer.Argument(..., help="The painting to place them in."),
+    output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
+    x: Optional[int] = typer.Option(None, "--x", help="Bottom centre of the cut-out, px from the left (default: centre)."),
+    y: Optional[int] = typer.Option(None, "--y", help="Bottom centre of the cut-out, px from the top (default: bottom edge)."),
+    height: Optional[float] = typer.Option(None, "--height", help="Cut-out height as a fraction of the painting's (default 0.6)."),
+    style: str = typer.Option("painting", "--style", help="'painting' (its own brush work), any style, or none."),
+    harmonize: Harmonize = typer.Option(Harmonize.color, "--harmonize", help="Blend colours to the painting."),
+    save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the placed person as RGBA."),
+    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask for the portrait."),
+    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
+) -> None:
+    """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
+    from .imageio import check_output_path, save_image
+    from .paint import paint as paint_into
+
+    check_output_path(output)
+    if save_cutout is not None and check_output_path(save_cutout) == "JPEG":
+        raise StylecutError(f"{save_cutout}: a cut-out needs transparency; use .png or .webp")
+    res = paint_into(portrait, painting, x=x, y=y, height=height, style=style, harmonize=harmonize.value,
+                     refine=refine.value, mask=mask)
+    save_image(res.image, output)
+    if save_cutout:
+        save_image(res.cutout, save_cutout)
+    typer.echo(f"{portrait} into {painting} -> {output} (cut-out at {res.box})")
+
+
 @app.command("evaluate-masks")
 @guarded
 def evaluate_masks(
