@@ -182,6 +182,37 @@ def demo(
     typer.echo(f"wrote {sheet.resolve()}  (input | mask | style | result)")
 
 
+@app.command()
+@guarded
+def batch(
+    input_dir: Path = typer.Argument(..., help="Folder of photos (searched recursively)."),
+    output_dir: Path = typer.Option(..., "-o", "--output", help="Folder for the results (sub-folders kept)."),
+    style: Optional[str] = typer.Option(None, "--style", "-s", help="As for stylize."),
+    region: Region = typer.Option(Region.background, "--region"),
+    fg_style: Optional[str] = typer.Option(None, "--fg-style"),
+    strength: float = typer.Option(1.0, "--strength"),
+    preserve_color: bool = typer.Option(False, "--preserve-color"),
+    blur: Optional[float] = typer.Option(None, "--blur"),
+    style_size: int = typer.Option(768, "--style-size"),
+    refine: Refine = typer.Option(Refine.guided, "--refine"),
+    on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person"),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (models load once per worker)."),
+    skip_existing: bool = typer.Option(False, "--skip-existing", help="Resume: leave finished outputs alone."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every file."),
+) -> None:
+    """Stylize every image in a folder tree; bad files are reported and skipped."""
+    from .batch import batch as run_batch
+    from .pipeline import Options
+
+    opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
+                   preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
+                   on_no_person=on_no_person.value)
+    s = run_batch(input_dir, output_dir, opts, jobs=jobs, skip_existing=skip_existing, report=report)
+    typer.echo(f"done {s.done}, skipped {s.skipped}, failed {s.failed} in {s.seconds:.1f}s")
+    if s.failed:
+        raise typer.Exit(1)
+
+
 class Harmonize(str, Enum):
     none = "none"
     color = "color"

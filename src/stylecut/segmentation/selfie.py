@@ -1,6 +1,9 @@
 """MediaPipe selfie segmentation models (from the mediapipe wheel's files), run with LiteRT."""
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import threading
 from functools import lru_cache
 
@@ -10,14 +13,30 @@ import numpy as np
 from ..assets import model_path
 
 
+@contextlib.contextmanager
+def _quiet_stderr():
+    """Mute file descriptor 2 (LiteRT's C++ logger prints an INFO line when it creates a delegate)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class _TFLiteModel:
     """One LiteRT interpreter; calls are serialised because an interpreter is not thread-safe."""
 
     def __init__(self, key: str, threads: int = 2):
         from ai_edge_litert.interpreter import Interpreter
 
-        self.interp = Interpreter(model_path=str(model_path(key)), num_threads=threads)
-        self.interp.allocate_tensors()
+        with _quiet_stderr():
+            self.interp = Interpreter(model_path=str(model_path(key)), num_threads=threads)
+            self.interp.allocate_tensors()
         inp = self.interp.get_input_details()[0]
         self.in_index = inp["index"]
         self.out_index = self.interp.get_output_details()[0]["index"]

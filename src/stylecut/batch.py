@@ -1,0 +1,137 @@
+"""Stylize every image in a folder tree, in worker processes, resumable, with a progress bar."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from .errors import StylecutError
+from .evaluate import IMAGE_EXTS
+from .imageio import SAVE_FORMATS, save_image, write_atomic
+from .pipeline import Options, run
+
+
+@dataclass
+class Item:
+    source: str
+    output: str
+    status: str  # done | skipped | failed
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    items: list[Item] = field(default_factory=list)
+
+    def add(self, item: Item) -> None:
+        self.items.append(item)
+        setattr(self, item.status, getattr(self, item.status) + 1)
+
+
+def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
+    """(source, output) pairs for every image under input_dir, keeping sub-folders.
+
+    Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp), else .png.
+    """
+    if not input_dir.is_dir():
+        raise StylecutError(f"not a folder: {input_dir}")
+    out_root = output_dir.resolve()
+    pairs = []
+    for src in sorted(input_dir.rglob("*")):
+        if not src.is_file() or src.suffix.lower() not in IMAGE_EXTS or src.name.startswith("."):
+            continue
+        if out_root in src.resolve().parents:  # output folder inside the input folder
+            continue
+        rel = src.relative_to(input_dir)
+        ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
+        pairs.append((src, output_dir / rel.with_suffix(ext)))
+    return pairs
+
+
+_worker_options: Options | None = None
+
+
+def _init_worker(options: Options, threads: int) -> None:
+    global _worker_options
+    if threads:
+        os.environ["STYLECUT_THREADS"] = str(threads)
+    _worker_options = options
+
+
+def _one(src: Path, dst: Path, options: Options | None = None) -> Item:
+    """Stylize one file; any StylecutError becomes a failed Item (the batch goes on)."""
+    options = options or _worker_options
+    t = time.perf_counter()
+    try:
+        result = run(src, options, name=str(src))
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        save_image(result.image, dst)
+        return Item(str(src), str(dst), "done", seconds=time.perf_counter() - t)
+    except StylecutError as exc:
+        return Item(str(src), str(dst), "failed", str(exc), time.perf_counter() - t)
+    except Exception as exc:  # one broken file must not stop the others
+        return Item(str(src), str(dst), "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)
+
+
+def batch(input_dir: Path, output_dir: Path, options: Options, jobs: int = 1, skip_existing: bool = False,
+          progress: bool = True, report: Path | None = None) -> Summary:
+    """Run `options` over a folder tree; returns a Summary (and writes the JSON report if asked)."""
+    from tqdm import tqdm
+
+    if jobs < 1:
+        raise StylecutError(f"--jobs must be at least 1, got {jobs}")
+    if report is not None and not (report.parent if str(report.parent) else Path(".")).is_dir():
+        raise StylecutError(f"output folder does not exist: {report.parent}")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    summary = Summary()
+    todo = []
+    for src, dst in plan(input_dir, output_dir):
+        if skip_existing and dst.exists():
+            summary.add(Item(str(src), str(dst), "skipped"))
+        else:
+            todo.append((src, dst))
+    start = time.perf_counter()
+    bar = tqdm(total=len(todo), unit="img", disable=not progress, dynamic_ncols=True,
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]")
+
+    def record(item: Item) -> None:
+        summary.add(item)
+        if item.status == "failed":
+            bar.write(f"failed: {item.source}: {item.error}", file=sys.stderr)
+        bar.update(1)
+
+    try:
+        if jobs == 1:
+            for src, dst in todo:
+                record(_one(src, dst, options))
+        else:
+            ctx = get_context("spawn")  # no fork of model runtimes' threads
+            threads = max(1, (os.cpu_count() or 2) // jobs)
+            with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                                     initargs=(options, threads)) as pool:
+                pending = {pool.submit(_one, src, dst) for src, dst in todo}
+                try:
+                    while pending:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for f in finished:
+                            record(f.result())
+                except KeyboardInterrupt:
+                    for f in pending:
+                        f.cancel()
+                    raise
+    finally:
+        bar.close()
+        summary.seconds = time.perf_counter() - start
+        if report is not None:
+            write_atomic(report, json.dumps(asdict(summary), indent=2).encode())
+    return summary
