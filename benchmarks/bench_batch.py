@@ -1,0 +1,47 @@
+"""Batch throughput (images per second at 1024 px) for --jobs 1 and --jobs 2.
+
+    .venv/bin/python benchmarks/bench_batch.py [--images 12]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--images", type=int, default=12)
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    src = tmp / "in"
+    src.mkdir()
+    photos = sorted((EVAL / "seg" / "images").glob("*.jpg")) + sorted((EVAL / "content").glob("*"))
+    for i in range(args.images):
+        im = Image.open(photos[i % len(photos)]).convert("RGB")
+        s = 1024 / max(im.size)
+        im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS).save(src / f"{i:03d}.jpg", quality=95)
+    exe = str(Path(sys.executable).parent / "stylecut")
+    print("| backend | images | seconds | images/s |\n|---|---|---|---|")
+    for jobs in (1, 2):
+        out = tmp / f"out{jobs}"
+        t = time.perf_counter()
+        subprocess.run([exe, "batch", str(src), "-o", str(out), "--style", "preset:20", "--jobs", str(jobs)],
+                       check=True, capture_output=True)
+        dt = time.perf_counter() - t
+        print(f"| local --jobs {jobs} | {args.images} | {dt:.1f} | {args.images / dt:.2f} |")
+    shutil.rmtree(tmp)
+    print("\n(wall time of the whole command: process start and model loading included)")
+
+
+if __name__ == "__main__":
+    main()
