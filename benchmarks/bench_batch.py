@@ -1,4 +1,4 @@
-"""Batch throughput (images per second at 1024 px) for --jobs 1 and --jobs 2.
+"""Batch throughput (images per second at 1024 px): --jobs 1, --jobs 2, and the Ray backend.
 
     .venv/bin/python benchmarks/bench_batch.py [--images 12]
 """
@@ -32,13 +32,14 @@ def main() -> None:
         im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS).save(src / f"{i:03d}.jpg", quality=95)
     exe = str(Path(sys.executable).parent / "stylecut")
     print("| backend | images | seconds | images/s |\n|---|---|---|---|")
-    for jobs in (1, 2):
-        out = tmp / f"out{jobs}"
+    for name, extra in [("local --jobs 1", ["--jobs", "1"]), ("local --jobs 2", ["--jobs", "2"]),
+                        ("ray (local instance) --jobs 2", ["--backend", "ray", "--jobs", "2"])]:
+        out = tmp / name.split()[0] / extra[-1]
         t = time.perf_counter()
-        subprocess.run([exe, "batch", str(src), "-o", str(out), "--style", "preset:20", "--jobs", str(jobs)],
+        subprocess.run([exe, "batch", str(src), "-o", str(out), "--style", "preset:20", *extra],
                        check=True, capture_output=True)
         dt = time.perf_counter() - t
-        print(f"| local --jobs {jobs} | {args.images} | {dt:.1f} | {args.images / dt:.2f} |")
+        print(f"| {name} | {args.images} | {dt:.1f} | {args.images / dt:.2f} |")
     shutil.rmtree(tmp)
     print("\n(wall time of the whole command: process start and model loading included)")
 

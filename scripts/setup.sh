@@ -15,7 +15,7 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install "torch==2.13.0"
 # Only for its two selfie-segmentation .tflite files (Apache-2.0); stylecut never imports mediapipe.
 "${PIP[@]}" install --no-deps "mediapipe==0.10.21"
-"${PIP[@]}" install -e ".[gatys,server,dev]"
+"${PIP[@]}" install -e ".[gatys,server,ray,dev]"
 # editable sources are not byte-compiled by pip; PYTHONDONTWRITEBYTECODE would make every start recompile them
 .venv/bin/python -m compileall -q src
 # A second OpenCV distribution would overwrite cv2 without ximgproc: fail loudly if that happened.

@@ -60,3 +60,29 @@ def test_batch_bad_arguments(tmp_path):
     assert p.returncode != 0 and "not a folder" in p.stderr
     p = run_cli("batch", tmp_path, "-o", tmp_path / "out", "--style", "preset:99")
     assert p.returncode != 0 and "unknown preset" in p.stderr
+
+
+@pytest.mark.slow
+def test_ray_backend_matches_local(tree, tmp_path):
+    """A local Ray instance (started by the command) gives the same files as the local backend."""
+    import subprocess
+
+    local, on_ray, rep = tmp_path / "local", tmp_path / "ray", tmp_path / "ray.json"
+    assert run_cli("batch", tree, "-o", local, "--style", "preset:9").returncode == 1
+    p = run_cli("batch", tree, "-o", on_ray, "--style", "preset:9", "--backend", "ray", "--jobs", "2",
+                "--report", rep, timeout=600)
+    assert p.returncode == 1, p.stderr  # the broken file fails there too
+    assert "done 3, skipped 0, failed 1" in p.stdout
+    report = json.loads(rep.read_text())
+    assert [i["source"].endswith("broken.jpg") for i in report["items"] if i["status"] == "failed"] == [True]
+    files = sorted(f.relative_to(local) for f in local.rglob("*.*"))
+    assert files == sorted(f.relative_to(on_ray) for f in on_ray.rglob("*.*"))
+    for rel in files:
+        a = np.asarray(Image.open(local / rel), np.int16)
+        b = np.asarray(Image.open(on_ray / rel), np.int16)
+        assert np.abs(a - b).max() <= 2
+    # resume on Ray too
+    p2 = run_cli("batch", tree, "-o", on_ray, "--style", "preset:9", "--backend", "ray", "--skip-existing", timeout=600)
+    assert "skipped 3" in p2.stdout
+    left = subprocess.run(["pgrep", "-f", "raylet"], capture_output=True, text=True).stdout.strip()
+    assert left == "", "the local Ray instance outlived the command"

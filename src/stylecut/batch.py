@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import StylecutError
 from .evaluate import IMAGE_EXTS
-from .imageio import SAVE_FORMATS, save_image, write_atomic
+from .imageio import SAVE_FORMATS, encode, write_atomic
 from .pipeline import Options, run
 
 
@@ -68,30 +68,66 @@ def _init_worker(options: Options, threads: int) -> None:
     _worker_options = options
 
 
-def _one(src: Path, dst: Path, options: Options | None = None) -> Item:
-    """Stylize one file; any StylecutError becomes a failed Item (the batch goes on)."""
-    options = options or _worker_options
+def _process(src: str, dst: str, options: Options, read, write) -> Item:
+    """Stylize one file through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
     t = time.perf_counter()
     try:
-        result = run(src, options, name=str(src))
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        save_image(result.image, dst)
-        return Item(str(src), str(dst), "done", seconds=time.perf_counter() - t)
+        fmt = SAVE_FORMATS[Path(dst).suffix.lower()]
+        image = run(read(src), options, name=src).image
+        write(dst, encode(image, fmt))
+        return Item(src, dst, "done", seconds=time.perf_counter() - t)
     except StylecutError as exc:
-        return Item(str(src), str(dst), "failed", str(exc), time.perf_counter() - t)
+        return Item(src, dst, "failed", str(exc), time.perf_counter() - t)
     except Exception as exc:  # one broken file must not stop the others
-        return Item(str(src), str(dst), "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)
+        return Item(src, dst, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)
 
 
-def batch(input_dir: Path, output_dir: Path, options: Options, jobs: int = 1, skip_existing: bool = False,
-          progress: bool = True, report: Path | None = None) -> Summary:
-    """Run `options` over a folder tree; returns a Summary (and writes the JSON report if asked)."""
-    from tqdm import tqdm
+def _read_local(path: str) -> bytes:
+    return Path(path).read_bytes()
 
+
+def _write_local(path: str, data: bytes) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(Path(path), data)
+
+
+def _one(src: Path, dst: Path, options: Options | None = None) -> Item:
+    """Stylize one local file (in this process or a worker)."""
+    return _process(str(src), str(dst), options or _worker_options, _read_local, _write_local)
+
+
+BACKENDS = ("local", "ray")
+
+
+def batch(input_dir: Path | str, output_dir: Path | str, options: Options, jobs: int = 1,
+          skip_existing: bool = False, progress: bool = True, report: Path | None = None,
+          backend: str = "local", address: str | None = None) -> Summary:
+    """Run `options` over a folder tree; returns a Summary (and writes the JSON report if asked).
+
+    backend 'ray' runs on a Ray cluster (address, or a local instance) and accepts any URI that
+    pyarrow's filesystems read (local paths, s3://, gs://, ...) for both folders.
+    """
     if jobs < 1:
         raise StylecutError(f"--jobs must be at least 1, got {jobs}")
+    if backend not in BACKENDS:
+        raise StylecutError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
     if report is not None and not (report.parent if str(report.parent) else Path(".")).is_dir():
         raise StylecutError(f"output folder does not exist: {report.parent}")
+    if backend == "ray":
+        from .batch_ray import ray_batch
+
+        summary = ray_batch(str(input_dir), str(output_dir), options, jobs, skip_existing, address)
+    else:
+        summary = _local_batch(Path(input_dir), Path(output_dir), options, jobs, skip_existing, progress)
+    if report is not None:
+        write_atomic(report, json.dumps(asdict(summary), indent=2).encode())
+    return summary
+
+
+def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int, skip_existing: bool,
+                 progress: bool) -> Summary:
+    from tqdm import tqdm
+
     output_dir.mkdir(parents=True, exist_ok=True)
     summary = Summary()
     todo = []
@@ -132,6 +168,4 @@ def batch(input_dir: Path, output_dir: Path, options: Options, jobs: int = 1, sk
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - start
-        if report is not None:
-            write_atomic(report, json.dumps(asdict(summary), indent=2).encode())
     return summary

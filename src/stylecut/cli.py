@@ -185,8 +185,8 @@ def demo(
 @app.command()
 @guarded
 def batch(
-    input_dir: Path = typer.Argument(..., help="Folder of photos (searched recursively)."),
-    output_dir: Path = typer.Option(..., "-o", "--output", help="Folder for the results (sub-folders kept)."),
+    input_dir: str = typer.Argument(..., help="Folder of photos (searched recursively); with --backend ray also a URI."),
+    output_dir: str = typer.Option(..., "-o", "--output", help="Folder for the results (sub-folders kept)."),
     style: Optional[str] = typer.Option(None, "--style", "-s", help="As for stylize."),
     region: Region = typer.Option(Region.background, "--region"),
     fg_style: Optional[str] = typer.Option(None, "--fg-style"),
@@ -199,6 +199,8 @@ def batch(
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (models load once per worker)."),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Resume: leave finished outputs alone."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every file."),
+    backend: str = typer.Option("local", "--backend", help="local (worker processes) or ray (Ray Data; needs stylecut[ray])."),
+    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: start a local one)."),
 ) -> None:
     """Stylize every image in a folder tree; bad files are reported and skipped."""
     from .batch import batch as run_batch
@@ -207,7 +209,8 @@ def batch(
     opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
                    preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
                    on_no_person=on_no_person.value)
-    s = run_batch(input_dir, output_dir, opts, jobs=jobs, skip_existing=skip_existing, report=report)
+    s = run_batch(input_dir, output_dir, opts, jobs=jobs, skip_existing=skip_existing, report=report,
+                  backend=backend, address=address)
     typer.echo(f"done {s.done}, skipped {s.skipped}, failed {s.failed} in {s.seconds:.1f}s")
     if s.failed:
         raise typer.Exit(1)
