@@ -32,6 +32,26 @@ def _person_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
+def _feather_cut_sides(a: np.ndarray, sides: tuple[bool, bool, bool], frac: float = 0.05) -> np.ndarray:
+    """Fade alpha toward the left / right / top side where the person was cut by the photo's frame.
+
+    Otherwise the photo's border becomes a straight hard edge inside the painting. The bottom
+    is left alone: a person cut at the waist stands on the painting's bottom edge.
+    """
+    h, w = a.shape
+    out = a.copy()
+    n = max(2, int(round(frac * max(h, w))))
+    ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+    left, right, top = sides
+    if left:
+        out[:, :n] *= ramp[None, :min(n, w)]
+    if right:
+        out[:, -n:] *= ramp[::-1][None, -min(n, w):]
+    if top:
+        out[:n, :] *= ramp[:min(n, h), None]
+    return out
+
+
 def _harmonize_color(fg: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray, amount: float = 0.6) -> np.ndarray:
     """Move the person's Lab mean and spread part of the way to the painting's around them."""
     lab_f = cv2.cvtColor(fg, cv2.COLOR_RGB2LAB)
@@ -95,6 +115,7 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
         raise StylecutError("no person found in the portrait; give your own mask with --mask")
     x0, y0, x1, y1 = _person_box(alpha)
     rgb, a = photo.rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]
+    a = _feather_cut_sides(a, (x0 == 0, x1 == alpha.shape[1], y0 == 0))
     # scale first: the style is applied at the size the person will have in the painting
     target_h = max(8, round((height or DEFAULT_HEIGHT) * H))
     s = target_h / rgb.shape[0]
