@@ -31,6 +31,37 @@ class Refine(str, Enum):
     matting = "matting"
 
 
+class Engine(str, Enum):
+    fast = "fast"
+    gatys = "gatys"
+
+
+class _progress_bar:
+    """A tqdm bar with ETA for the long optimisation; nothing for the fast engine."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.bar = enabled, None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=100, unit="%", desc="optimising", bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")
+
+        def update(stage: str, frac: float) -> None:
+            if stage in ("optimise", "done"):
+                self.bar.n = round(100 * frac)
+                self.bar.refresh()
+
+        return update
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
+
+
 class NoPerson(str, Enum):
     error = "error"
     all = "all"
@@ -98,6 +129,13 @@ def stylize(
     style_size: int = typer.Option(768, "--style-size", help="Long side (px) the style network runs at."),
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
     on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person", help="If no person is found: fail, or stylize everything."),
+    engine: Engine = typer.Option(Engine.fast, "--engine", help="fast (feed-forward networks) or gatys (optimisation, slow, richest)."),
+    iterations: int = typer.Option(120, "--iterations", help="gatys: objective evaluations at full size."),
+    size: int = typer.Option(512, "--size", help="gatys: long side of the optimised image (px)."),
+    style_weight: float = typer.Option(1.0, "--style-weight", help="gatys: style loss weight."),
+    content_weight: float = typer.Option(1.0, "--content-weight", help="gatys: content loss weight."),
+    tv_weight: float = typer.Option(0.0, "--tv-weight", help="gatys: total-variation weight."),
+    seed: int = typer.Option(0, "--seed", help="gatys: random seed."),
 ) -> None:
     """Stylize a photo's background, person, or both."""
     from .imageio import check_output_path, save_image
@@ -108,10 +146,17 @@ def stylize(
         check_output_path(p)
     if save_cutout is not None and check_output_path(save_cutout) == "JPEG":
         raise StylecutError(f"{save_cutout}: a cut-out needs transparency; use .png or .webp")
+    gatys = None
+    if engine == Engine.gatys:
+        from .style.gatys import GatysParams
+
+        gatys = GatysParams(iterations=iterations, size=size, style_weight=style_weight,
+                            content_weight=content_weight, tv_weight=tv_weight, seed=seed)
     opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
                    preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
-                   on_no_person=on_no_person.value)
-    result = run(input, opts, mask=mask, name=str(input))
+                   on_no_person=on_no_person.value, engine=engine.value, gatys=gatys)
+    with _progress_bar(engine == Engine.gatys) as progress:
+        result = run(input, opts, mask=mask, name=str(input), progress=progress)
     if (save_mask or save_cutout) and result.alpha is None:
         from .pipeline import compute_alpha
 

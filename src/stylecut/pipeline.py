@@ -21,6 +21,7 @@ from .style import StyleSpec, parse_style
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
 MIN_STYLE_SIZE, MAX_STYLE_SIZE = 64, 4096
 NO_PERSON_CHOICES = ("error", "all")
+ENGINES = ("fast", "gatys")
 Progress = Callable[[str, float], None]
 
 
@@ -41,6 +42,8 @@ class Options:
     refine: str = "guided"
     style_size: int = DEFAULT_STYLE_SIZE
     on_no_person: str = "error"
+    engine: str = "fast"
+    gatys: object = None  # style.gatys.GatysParams when engine == "gatys" (defaults if None)
     _style: StyleSpec | None = field(default=None, init=False, repr=False)
     _fg_style: StyleSpec | None = field(default=None, init=False, repr=False)
 
@@ -61,6 +64,15 @@ class Options:
         self._fg_style = parse_style(self.fg_style)
         if self._style is None and self._fg_style is None and self.blur is None:
             raise StylecutError("nothing to do: give a style, a foreground style or a blur")
+        if self.engine not in ENGINES:
+            raise StylecutError(f"unknown engine {self.engine!r}; use one of: {', '.join(ENGINES)}")
+        if self.engine == "gatys":
+            from .style.gatys import GatysParams
+
+            self.gatys = self.gatys or GatysParams()
+            for spec in (self._style, self._fg_style):
+                if spec is not None and spec.image is None:
+                    raise StylecutError(f"the gatys engine needs a painting as the style, not {spec.label}")
 
     def layer_styles(self) -> tuple[StyleSpec | None, StyleSpec | None]:
         """(background style, person style); None keeps that part as in the photo."""
@@ -126,7 +138,8 @@ def _without(small: np.ndarray, region: np.ndarray) -> np.ndarray:
 
 
 def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
-        progress: Progress | None = None, name: str | None = None) -> Result:
+        progress: Progress | None = None, name: str | None = None,
+        cancel: Callable[[], bool] | None = None) -> Result:
     """Run one request: photo in, composited Result out. Raises StylecutError on bad input.
 
     The coarse person probability (a few 256-px model runs) comes first and tells the style network
@@ -137,6 +150,8 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
     photo = to_photo(image)
     rgb = photo.rgb
     small = resize_max(rgb, int(options.style_size))
+    if options.engine == "gatys":
+        return _run_gatys(photo, options, mask, report, name, cancel)
     bg_spec, fg_spec = options.layer_styles()
     guide = None  # where the person is, roughly, at style resolution
     if options.needs_mask:
@@ -163,14 +178,56 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
         bg_small = bg_f.result() if bg_f else None
         fg_small = fg_f.result() if fg_f else None
     report("compose", 0.8)
-    if alpha is not None and mask is None and not has_person(alpha):
-        if options.on_no_person == "error":
-            raise NoPersonError(
-                f"no person found in {name or 'the image'}; use region 'all' to stylize the whole image, "
-                "or give your own mask"
-            )
-        alpha = np.zeros(rgb.shape[:2], np.float32)  # everything is background
+    alpha = _check_person(alpha, options, mask is not None, name)
     out = _compose(rgb, small, alpha, bg_small, fg_small, options)
+    report("done", 1.0)
+    return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+def _check_person(alpha: np.ndarray | None, options: Options, user_mask: bool, name: str | None) -> np.ndarray | None:
+    if alpha is None or user_mask or has_person(alpha):
+        return alpha
+    if options.on_no_person == "error":
+        raise NoPersonError(
+            f"no person found in {name or 'the image'}; use region 'all' to stylize the whole image, "
+            "or give your own mask"
+        )
+    return np.zeros(alpha.shape, np.float32)  # everything is background
+
+
+def _run_gatys(photo: Photo, options: Options, mask: ImageLike | None, report: Progress,
+               name: str | None, cancel: Callable[[], bool] | None) -> Result:
+    """The optimisation engine: one image optimised with a guided style loss per region."""
+    from .style.gatys import Region, optimise
+
+    params = options.gatys
+    rgb = photo.rgb
+    alpha = _check_person(compute_alpha(photo, options.refine, mask) if options.needs_mask else None,
+                          options, mask is not None, name)
+    bg_spec, fg_spec = options.layer_styles()
+    regions = []
+    if alpha is None or (bg_spec is fg_spec):
+        regions.append(Region((bg_spec or fg_spec).image, None))
+    else:
+        if bg_spec is not None:
+            regions.append(Region(bg_spec.image, 1.0 - alpha))
+        if fg_spec is not None:
+            regions.append(Region(fg_spec.image, alpha))
+    # warm start: the fast engine's result for the same request, at the optimised size
+    small = resize_max(rgb, int(params.size))
+    warm_opts = Options(style=options.style, region=options.region, fg_style=options.fg_style,
+                        strength=1.0, refine=options.refine, style_size=max(MIN_STYLE_SIZE, int(params.size)),
+                        on_no_person="all")
+    warm = np.asarray(run(small, warm_opts, mask=None if alpha is None else cv2.resize(
+        alpha, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)).image)
+    report("optimise", 0.0)
+    styled = optimise(small, regions, params, init_rgb=warm,
+                      progress=lambda done, total: report("optimise", done / total), cancel=cancel)
+    styled = cv2.resize(styled, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA) \
+        if styled.shape[:2] != small.shape[:2] else styled
+    if options.strength < 1.0:  # no style vector here: blend with the photo
+        styled = options.strength * styled + (1.0 - options.strength) * small.astype(np.float32) / 255.0
+    out = _compose(rgb, small, alpha, styled if bg_spec else None, styled if fg_spec else None, options)
     report("done", 1.0)
     return Result(to_pil(out, photo.alpha), alpha, photo)
 

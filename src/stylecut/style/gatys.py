@@ -1,0 +1,199 @@
+"""Gatys et al.'s optimisation engine with spatial control (guided Gram matrices), on CPU torch.
+
+Objective (the same as pastiche's, so the two can be scored with one measure):
+  content: 0.01 * MSE at block4_relu2, times content_weight
+  style:   per region r and layer l, (10 / C_l^2) * MSE(G_r(x), G(style_r)), times style_weight,
+           where G_r(F) = (F m_r)(F m_r)^T / sum(m_r^2) (Gatys et al. 2017, "Controlling Perceptual
+           Factors in Neural Style Transfer"); with m = 1 this is pastiche's F F^T / (h w)
+  tv:      0.5 * tv_weight * mean absolute neighbour difference
+Speed-ups: coarse-to-fine (optimise at half size, upsample, refine), a warm start from the fast
+engine's result, L-BFGS, and VGG run only up to the deepest layer used.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable
+
+import cv2
+import numpy as np
+
+from ..errors import StylecutError
+
+CONTENT_LAYERS = ("block4_relu2",)
+STYLE_LAYERS = ("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1", "block5_relu1")
+
+
+class Cancelled(StylecutError):
+    """The caller asked the optimisation to stop."""
+
+
+@dataclass
+class GatysParams:
+    iterations: int = 120  # objective evaluations at full size (the coarse pass adds a cheap 2x that at half size)
+    size: int = 512  # long side of the optimised image
+    style_weight: float = 1.0
+    content_weight: float = 1.0
+    tv_weight: float = 0.0
+    seed: int = 0
+    coarse_to_fine: bool = True
+    content_layers: tuple[str, ...] = CONTENT_LAYERS
+    style_layers: tuple[str, ...] = STYLE_LAYERS
+
+    def __post_init__(self) -> None:
+        if not 1 <= int(self.iterations) <= 10000:
+            raise StylecutError(f"iterations must be between 1 and 10000, got {self.iterations}")
+        if not 32 <= int(self.size) <= 4096:
+            raise StylecutError(f"size must be between 32 and 4096 px, got {self.size}")
+        for name in ("style_weight", "content_weight", "tv_weight"):
+            v = float(getattr(self, name))
+            if not (v >= 0.0 and np.isfinite(v)):
+                raise StylecutError(f"{name.replace('_', '-')} must be a finite number >= 0, got {v}")
+
+
+@dataclass
+class Region:
+    """One style and where it applies: mask (H, W) in [0, 1] at the content's size, or None = everywhere."""
+
+    style_rgb: np.ndarray
+    mask: np.ndarray | None = None
+    targets: dict = field(default_factory=dict, repr=False)
+
+
+def _tensor(rgb: np.ndarray):
+    import torch
+
+    from .vgg import to_caffe
+
+    x = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / (255.0 if rgb.dtype == np.uint8 else 1.0))
+    return to_caffe(x.permute(2, 0, 1)[None]).contiguous()
+
+
+def _resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    interp = cv2.INTER_AREA if size[0] < rgb.shape[1] else cv2.INTER_CUBIC
+    return cv2.resize(rgb, size, interpolation=interp)
+
+
+def gram(feat, mask=None):
+    """(Guided) Gram matrix of (1, C, h, w) features; mask (h, w) weights the positions."""
+    c = feat.shape[1]
+    f = feat.reshape(c, -1)
+    if mask is None:
+        return f @ f.t() / f.shape[1]
+    m = mask.reshape(1, -1)
+    fm = f * m
+    return fm @ fm.t() / (m * m).sum().clamp_min(1e-6)
+
+
+def _layer_masks(mask: np.ndarray, feats: dict) -> dict:
+    import torch
+
+    out = {}
+    for name, f in feats.items():
+        h, w = f.shape[2:]
+        out[name] = torch.from_numpy(cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA))
+    return out
+
+
+class Objective:
+    """Content + (guided) style + TV loss for one content image and its regions at one size."""
+
+    def __init__(self, net, content_rgb: np.ndarray, regions: list[Region], params: GatysParams):
+        import torch
+
+        self.net, self.params = net, params
+        size = (content_rgb.shape[1], content_rgb.shape[0])
+        with torch.no_grad():
+            cf = net(_tensor(content_rgb))
+            self.content = {l: cf[l] for l in params.content_layers}
+            self.regions = []
+            for r in regions:
+                style = r.style_rgb
+                s = np.sqrt(size[0] * size[1] / (style.shape[0] * style.shape[1]))
+                style = _resize(style, (max(16, round(style.shape[1] * s)), max(16, round(style.shape[0] * s))))
+                sf = net(_tensor(style))
+                targets = {l: gram(sf[l]) for l in params.style_layers}
+                masks = None if r.mask is None else _layer_masks(_resize(r.mask, size), {l: cf[l] for l in params.style_layers})
+                self.regions.append((targets, masks))
+
+    def __call__(self, x):
+        import torch
+        import torch.nn.functional as F
+
+        p = self.params
+        feats = self.net(x)
+        loss = x.new_zeros(())
+        for l in p.content_layers:
+            loss = loss + p.content_weight * 0.01 * F.mse_loss(feats[l], self.content[l])
+        for targets, masks in self.regions:
+            for l in p.style_layers:
+                f = feats[l]
+                g = gram(f, None if masks is None else masks[l])
+                loss = loss + p.style_weight * (10.0 / f.shape[1] ** 2) * F.mse_loss(g, targets[l])
+        if p.tv_weight:
+            tv = (x[:, :, :, 1:] - x[:, :, :, :-1]).abs().mean() + (x[:, :, 1:, :] - x[:, :, :-1, :]).abs().mean()
+            loss = loss + 0.5 * p.tv_weight * tv
+        return loss
+
+
+def _net(params: GatysParams):
+    from .vgg import VGG19Features
+
+    return VGG19Features(list(params.content_layers) + list(params.style_layers))
+
+
+def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams,
+             init_rgb: np.ndarray | None = None,
+             progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> np.ndarray:
+    """Optimise an image (float32 RGB in [0, 1], the size of content_rgb scaled to params.size)."""
+    import torch
+
+    from .vgg import from_caffe
+
+    torch.manual_seed(params.seed)
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    h0, w0 = content_rgb.shape[:2]
+    s = params.size / max(h0, w0)
+    full = (max(16, round(w0 * s)), max(16, round(h0 * s)))
+    stages = [((max(16, full[0] // 2), max(16, full[1] // 2)), 2 * params.iterations // 3), (full, params.iterations)] \
+        if params.coarse_to_fine and min(full) >= 64 else [(full, params.iterations)]
+    total = sum(n for _, n in stages)
+    done = 0
+    net = _net(params)
+    x_rgb = None if init_rgb is None else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
+    for size, iters in stages:
+        content = _resize(content_rgb, size)
+        objective = Objective(net, content, regions, params)
+        start = x_rgb if x_rgb is not None else content.astype(np.float32) / 255.0
+        x = _tensor(_resize(start, size)).requires_grad_(True)
+        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=iters, max_eval=iters, history_size=50,
+                                tolerance_grad=1e-9, tolerance_change=1e-12)
+
+        def closure():
+            nonlocal done
+            if cancel is not None and cancel():
+                raise Cancelled("cancelled")
+            opt.zero_grad()
+            loss = objective(x)
+            loss.backward()
+            done += 1
+            if progress is not None:
+                progress(min(done, total), total)
+            return loss
+
+        opt.step(closure)
+        with torch.no_grad():
+            x_rgb = from_caffe(x.detach())[0].permute(1, 2, 0).clamp(0, 1).numpy().copy()
+    if progress is not None:
+        progress(total, total)
+    return x_rgb
+
+
+def loss_of(rgb: np.ndarray, content_rgb: np.ndarray, regions: list[Region], params: GatysParams) -> float:
+    """The objective for a finished image, at that image's size (the shared measure for benchmarks)."""
+    import torch
+
+    net = _net(params)
+    with torch.no_grad():
+        return float(Objective(net, content_rgb, regions, params)(_tensor(rgb)))
