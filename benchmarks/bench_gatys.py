@@ -32,7 +32,7 @@ def timed(cmd: list[str]) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--iterations", type=int, nargs="+", default=[40, 60])
+    ap.add_argument("--iterations", type=int, nargs="+", default=[30, 50])
     ap.add_argument("--peer-steps", type=int, default=200)
     ap.add_argument("--sheet", type=Path, default=None)
     args = ap.parse_args()
@@ -41,7 +41,7 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp())
     content_path, style_path = tmp / "content.png", EVAL / "styles" / "vangogh_starry_night.jpg"
-    im = Image.open(EVAL / "content" / "blonde_girl.jpg").convert("RGB")
+    im = Image.open(EVAL / "content" / "astronaut_eileen_collins.png").convert("RGB")  # public domain
     s = 512 / max(im.size)
     im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS).save(content_path)
     content = np.asarray(Image.open(content_path).convert("RGB"))

@@ -130,7 +130,7 @@ def stylize(
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
     on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person", help="If no person is found: fail, or stylize everything."),
     engine: Engine = typer.Option(Engine.fast, "--engine", help="fast (feed-forward networks) or gatys (optimisation, slow, richest)."),
-    iterations: int = typer.Option(120, "--iterations", help="gatys: objective evaluations at full size."),
+    iterations: int = typer.Option(50, "--iterations", help="gatys: objective evaluations at full size."),
     size: int = typer.Option(512, "--size", help="gatys: long side of the optimised image (px)."),
     style_weight: float = typer.Option(1.0, "--style-weight", help="gatys: style loss weight."),
     content_weight: float = typer.Option(1.0, "--content-weight", help="gatys: content loss weight."),
