@@ -345,6 +345,22 @@ def evaluate_masks(
         typer.echo(f"wrote {sheet}")
 
 
+@app.command()
+@guarded
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+    workers: int = typer.Option(2, "--workers", help="Requests processed at once (more wait in a queue)."),
+) -> None:
+    """Serve the web page and the HTTP API (docs at /docs)."""
+    try:
+        from .server import serve as run_server
+    except ImportError:
+        raise StylecutError('the server needs its extra: pip install "stylecut[server]"') from None
+    typer.echo(f"stylecut on http://{host}:{port}/  (API docs at /docs)")
+    run_server(host, port, workers)
+
+
 def main() -> None:
     """Console entry point.
 

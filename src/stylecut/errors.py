@@ -3,3 +3,11 @@
 
 class StylecutError(Exception):
     """Bad input or an unusable environment; the message is meant for the user."""
+
+
+class NotAnImageError(StylecutError):
+    """The bytes are not an image we can decode (or the file is truncated)."""
+
+
+class ImageTooLargeError(StylecutError):
+    """The image has more pixels than allowed (decompression-bomb guard)."""

@@ -10,7 +10,7 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import StylecutError
+from .errors import ImageTooLargeError, NotAnImageError, StylecutError
 
 ImageLike = Union[str, "os.PathLike[str]", Image.Image, np.ndarray, bytes]
 
@@ -55,11 +55,11 @@ def _open(image: ImageLike) -> Image.Image:
         img = Image.open(src)
         img.load()  # decode now, so truncated files fail here and not later
     except Image.DecompressionBombError:
-        raise StylecutError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
+        raise ImageTooLargeError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
     except UnidentifiedImageError:
-        raise StylecutError(f"{name}: not an image (or an unsupported format)") from None
+        raise NotAnImageError(f"{name}: not an image (or an unsupported format)") from None
     except OSError as exc:
-        raise StylecutError(f"{name}: cannot read image ({exc})") from None
+        raise NotAnImageError(f"{name}: cannot read image ({exc})") from None
     return img
 
 

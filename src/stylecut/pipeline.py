@@ -29,6 +29,11 @@ class NoPersonError(StylecutError):
     """The photo has no person the model can find."""
 
 
+def no_person_error(name: str | None) -> NoPersonError:
+    return NoPersonError(f"no person found in {name or 'the image'}; use region 'all' to stylize the whole "
+                         "image, or give your own mask")
+
+
 @dataclass
 class Options:
     """Everything that shapes a stylize request (validated on construction)."""
@@ -188,10 +193,7 @@ def _check_person(alpha: np.ndarray | None, options: Options, user_mask: bool, n
     if alpha is None or user_mask or has_person(alpha):
         return alpha
     if options.on_no_person == "error":
-        raise NoPersonError(
-            f"no person found in {name or 'the image'}; use region 'all' to stylize the whole image, "
-            "or give your own mask"
-        )
+        raise no_person_error(name)
     return np.zeros(alpha.shape, np.float32)  # everything is background
 
 

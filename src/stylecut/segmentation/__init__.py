@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..cache import LRU, key_of
 from ..filters import guided_upsample, luminance, resize_max
 from .maskfile import load_mask
 from .refine import REFINE_METHODS, refine
@@ -137,10 +138,24 @@ def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_met
     return np.clip(alpha, 0.0, 1.0)
 
 
+_coarse_cache = LRU(192 * 1024 * 1024)
+
+
 def coarse(rgb: np.ndarray, recipe: Recipe = Recipe()) -> tuple[np.ndarray, np.ndarray]:
-    """(work-resolution photo, coarse person probability on it): the fast first half of segmentation."""
+    """(work-resolution photo, coarse person probability on it): the fast first half of segmentation.
+
+    Cached by the photo's content, so a server asked for the mask and then the stylized photo
+    (or the same photo in several styles) runs the model once.
+    """
     work = resize_max(rgb, WORK_SIDE)
-    return work, person_probability(work, recipe)
+    key = key_of(work, recipe)
+    hit = _coarse_cache.get(key)
+    if hit is not None:
+        return work, hit
+    prob = person_probability(work, recipe)
+    prob.setflags(write=False)  # shared between requests
+    _coarse_cache.put(key, prob)
+    return work, prob
 
 
 def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:

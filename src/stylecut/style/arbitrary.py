@@ -1,21 +1,15 @@
 """Arbitrary style transfer (Magenta, Ghiasi et al. 2017): any painting as the style."""
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
-
 import cv2
 import numpy as np
 
+from ..cache import LRU, key_of
 from .onnx_session import session
 from .presets import pad_to
 
 PREDICT_SIDE = 256
-_cache: OrderedDict[str, np.ndarray] = OrderedDict()
-_cache_lock = threading.Lock()
-CACHE_SIZE = 64
-
+_vectors = LRU(1024 * 1024)  # 100 floats each: thousands of styles
 
 def _center_square(rgb: np.ndarray, side: int) -> np.ndarray:
     h, w = rgb.shape[:2]
@@ -26,18 +20,13 @@ def _center_square(rgb: np.ndarray, side: int) -> np.ndarray:
 
 def style_vector(rgb: np.ndarray) -> np.ndarray:
     """The 100-float style embedding of an image (cached by content)."""
-    key = hashlib.sha1(rgb.tobytes()).hexdigest() + str(rgb.shape)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    x = _center_square(rgb, PREDICT_SIDE).astype(np.float32)[None] * (1.0 / 255.0)
-    sess = session("arbitrary_predict")
-    vec = sess.run(None, {sess.get_inputs()[0].name: x})[0].astype(np.float32)
-    with _cache_lock:
-        _cache[key] = vec
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
+    key = key_of(rgb)
+    vec = _vectors.get(key)
+    if vec is None:
+        x = _center_square(rgb, PREDICT_SIDE).astype(np.float32)[None] * (1.0 / 255.0)
+        sess = session("arbitrary_predict")
+        vec = sess.run(None, {sess.get_inputs()[0].name: x})[0].astype(np.float32)
+        _vectors.put(key, vec)
     return vec
 
 

@@ -1,0 +1,47 @@
+"""A small thread-safe LRU cache bounded by the bytes of its numpy values."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+
+def key_of(arr: np.ndarray, *extra: object) -> str:
+    """A content key for an array (sha1 of its bytes and shape) plus any extra parts."""
+    h = hashlib.sha1(np.ascontiguousarray(arr).data)
+    return "|".join([h.hexdigest(), str(arr.shape), *map(str, extra)])
+
+
+class LRU:
+    """Maps keys to numpy arrays or tuples of them; evicts the least recently used past max_bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.used = max_bytes, 0
+        self.items: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def _size(value: object) -> int:
+        if isinstance(value, tuple):
+            return sum(v.nbytes for v in value if isinstance(v, np.ndarray))
+        return value.nbytes if isinstance(value, np.ndarray) else 0
+
+    def get(self, key: str):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key: str, value: object) -> None:
+        size = self._size(value)
+        with self.lock:
+            if key in self.items or size > self.max_bytes:
+                return
+            self.items[key] = value
+            self.used += size
+            while self.used > self.max_bytes:
+                _, old = self.items.popitem(last=False)
+                self.used -= self._size(old)
