@@ -47,3 +47,35 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> N
     assert len(err) == 1 and err[0].startswith("error: "), proc.stderr
     for n in needles:
         assert n.lower() in err[0].lower(), err[0]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """A real stylecut server process on a free loopback port (small limits so they can be tested)."""
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = (
+        "import uvicorn; from stylecut.server import create_app, Limits;"
+        "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4)),"
+        f"host='127.0.0.1', port={port}, log_level='warning')"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("server did not start: " + proc.stdout.read().decode())
+    yield base
+    proc.terminate()
+    proc.wait(10)

@@ -2,10 +2,6 @@
 from __future__ import annotations
 
 import io
-import socket
-import subprocess
-import sys
-import time
 
 import numpy as np
 import pytest
@@ -16,35 +12,10 @@ httpx = pytest.importorskip("httpx")
 from .conftest import STARRY, STYLECUT  # noqa: E402
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server():
-    """`stylecut serve` for real, with small limits so the limits can be tested."""
-    port = free_port()
-    code = (
-        "import sys, uvicorn; from stylecut.server import create_app, Limits;"
-        "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4)),"
-        f"host='127.0.0.1', port={port}, log_level='warning')"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode())
-    yield httpx.Client(base_url=base, timeout=120)
-    proc.terminate()
-    proc.wait(10)
+def server(live_server):
+    with httpx.Client(base_url=live_server, timeout=120) as client:
+        yield client
 
 
 @pytest.fixture(scope="module")
