@@ -15,7 +15,7 @@ from .conftest import STARRY, assert_one_line_error, run_cli
 def test_version_and_help():
     p = run_cli("--version")
     assert p.returncode == 0 and p.stdout.startswith("stylecut ")
-    for cmd in ("stylize", "mask", "styles", "demo", "evaluate-masks", "paint", "batch"):
+    for cmd in ("stylize", "mask", "styles", "demo", "evaluate-masks", "paint", "batch", "serve"):
         h = run_cli(cmd, "--help")
         assert h.returncode == 0 and "Usage" in h.stdout, (cmd, h.stderr)
 
