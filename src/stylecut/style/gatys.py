@@ -117,7 +117,6 @@ class Objective:
                 self.regions.append((targets, masks))
 
     def __call__(self, x):
-        import torch
         import torch.nn.functional as F
 
         p = self.params
