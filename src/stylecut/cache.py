@@ -28,6 +28,11 @@ class LRU:
             return sum(v.nbytes for v in value if isinstance(v, np.ndarray))
         return value.nbytes if isinstance(value, np.ndarray) else 0
 
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+            self.used = 0
+
     def get(self, key: str):
         with self.lock:
             if key in self.items:
