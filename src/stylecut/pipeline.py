@@ -158,19 +158,22 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
     if options.engine == "gatys":
         return _run_gatys(photo, options, mask, report, name, cancel)
     bg_spec, fg_spec = options.layer_styles()
-    guide = None  # where the person is, roughly, at style resolution
-    if options.needs_mask:
-        if mask is not None:
-            user = load_mask(mask, photo.size)
-            guide = user
-        else:
-            work, prob = coarse(rgb)
-            guide = prob
-    split = guide is not None and guide.max() > 0.5  # fill the other region out of each style's input
-    bg_in = _without(small, guide) if split and bg_spec else small
-    fg_in = _without(small, 1.0 - guide) if split and fg_spec else small
-    report("segment+style", 0.1)
     with ThreadPoolExecutor(max_workers=3) as pool:
+        # style sessions and vectors load while the coarse mask is computed
+        for spec in {id(s): s for s in (bg_spec, fg_spec) if s is not None}.values():
+            pool.submit(spec.prepare)
+        guide = None  # where the person is, roughly, at style resolution
+        if options.needs_mask:
+            if mask is not None:
+                user = load_mask(mask, photo.size)
+                guide = user
+            else:
+                work, prob = coarse(rgb)
+                guide = prob
+        split = guide is not None and guide.max() > 0.5  # fill the other region out of each style's input
+        bg_in = _without(small, guide) if split and bg_spec else small
+        fg_in = _without(small, 1.0 - guide) if split and fg_spec else small
+        report("segment+style", 0.1)
         if guide is None:
             alpha_f = None
         elif mask is not None:

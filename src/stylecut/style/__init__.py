@@ -33,6 +33,18 @@ class StyleSpec:
             return PresetStylizer(list(self.presets))
         return ArbitraryStylizer(self.image)
 
+    def prepare(self) -> None:
+        """Load what this style needs that does not depend on the photo (sessions, style vector)."""
+        from .onnx_session import session
+
+        if self.presets:
+            session("multistyle26")
+        else:
+            from .arbitrary import style_vector
+
+            session("arbitrary_transform")
+            style_vector(self.image)
+
     def preview(self, side: int = 256) -> np.ndarray | None:
         """The style image (for comparison sheets); None for presets."""
         return self.image
