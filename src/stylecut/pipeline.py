@@ -15,7 +15,7 @@ cv2.setNumThreads(1)  # the style network keeps both cores busy; OpenCV thread p
 from .errors import StylecutError
 from .filters import resize_max, smooth_fill
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .segmentation import REFINE_METHODS, Recipe, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
+from .segmentation import Recipe, check_method, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
 from .style import StyleSpec, parse_style
 
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
@@ -59,8 +59,7 @@ class Options:
             raise StylecutError(f"strength must be between 0 and 1, got {self.strength}")
         if self.blur is not None and not 0.0 <= float(self.blur) <= 200.0:
             raise StylecutError(f"blur sigma must be between 0 and 200, got {self.blur}")
-        if self.refine not in REFINE_METHODS:
-            raise StylecutError(f"unknown refine method {self.refine!r}; use one of: {', '.join(REFINE_METHODS)}")
+        check_method(self.refine)
         if not MIN_STYLE_SIZE <= int(self.style_size) <= MAX_STYLE_SIZE:
             raise StylecutError(f"style size must be between {MIN_STYLE_SIZE} and {MAX_STYLE_SIZE} px, got {self.style_size}")
         if self.on_no_person not in NO_PERSON_CHOICES:

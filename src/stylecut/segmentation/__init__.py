@@ -9,10 +9,10 @@ import numpy as np
 from ..cache import LRU, key_of
 from ..filters import guided_upsample, luminance, resize_max
 from .maskfile import load_mask
-from .refine import REFINE_METHODS, refine
+from .refine import REFINE_METHODS, check_method, refine
 from .selfie import load_model, run_squashed
 
-__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "finish_alpha", "has_person"]
+__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -160,6 +160,5 @@ def coarse(rgb: np.ndarray, recipe: Recipe = Recipe()) -> tuple[np.ndarray, np.n
 
 def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:
     """Refined soft person alpha (H, W) float32 in [0, 1] at the photo's full size."""
-    if refine_method not in REFINE_METHODS:
-        refine(rgb[:1, :1], np.zeros((1, 1), np.float32), refine_method)  # raises the clear error
+    check_method(refine_method)  # before the model runs
     return refine_alpha(rgb, *coarse(rgb, recipe), refine_method)

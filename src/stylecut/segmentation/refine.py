@@ -52,12 +52,18 @@ def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarra
     return np.clip(alpha, 0.0, 1.0)
 
 
+def check_method(method: str) -> str:
+    """The method, or a clear StylecutError naming the valid ones."""
+    if method not in REFINE_METHODS:
+        raise StylecutError(f"unknown refine method {method!r}; use one of: {', '.join(REFINE_METHODS)}")
+    return method
+
+
 def refine(rgb: np.ndarray, prob: np.ndarray, method: str = "guided") -> np.ndarray:
     """Refine prob (H, W) along the photo's edges; returns an alpha map in [0, 1]."""
     if method == "none":
         return prob
     if method == "guided":
         return np.clip(guided(rgb, prob), 0.0, 1.0)
-    if method == "matting":
-        return matting(rgb, prob)
-    raise StylecutError(f"unknown refine method {method!r}; use one of: {', '.join(REFINE_METHODS)}")
+    check_method(method)
+    return matting(rgb, prob)

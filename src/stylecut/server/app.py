@@ -235,11 +235,10 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         from ..imageio import encode, to_photo
         from ..pipeline import compute_alpha
         from ..pipeline import cutout as make_cutout
-        from ..segmentation import REFINE_METHODS
+        from ..segmentation import check_method
 
         photo = await _read(image, limits, "image", required=True)
-        if refine not in REFINE_METHODS:
-            raise StylecutError(f"unknown refine method {refine!r}; use one of: {', '.join(REFINE_METHODS)}")
+        check_method(refine)
 
         def work() -> bytes:
             loaded = to_photo(photo)
