@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import StylecutError
 from .evaluate import IMAGE_EXTS
-from .imageio import SAVE_FORMATS, encode, write_atomic
+from .imageio import SAVE_FORMATS, check_output_folder, encode, write_atomic
 from .pipeline import Options, run
 
 
@@ -111,8 +111,8 @@ def batch(input_dir: Path | str, output_dir: Path | str, options: Options, jobs:
         raise StylecutError(f"--jobs must be at least 1, got {jobs}")
     if backend not in BACKENDS:
         raise StylecutError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
-    if report is not None and not (report.parent if str(report.parent) else Path(".")).is_dir():
-        raise StylecutError(f"output folder does not exist: {report.parent}")
+    if report is not None:
+        check_output_folder(report)
     if backend == "ray":
         from .batch_ray import ray_batch
 

@@ -138,14 +138,14 @@ def stylize(
     seed: int = typer.Option(0, "--seed", help="gatys: random seed."),
 ) -> None:
     """Stylize a photo's background, person, or both."""
-    from .imageio import check_output_path, save_image
+    from .imageio import check_cutout_path, check_output_path, save_image
     from .pipeline import Options, run
 
-    extra = [p for p in (save_mask, save_cutout) if p is not None]
-    for p in [output, *extra]:
-        check_output_path(p)
-    if save_cutout is not None and check_output_path(save_cutout) == "JPEG":
-        raise StylecutError(f"{save_cutout}: a cut-out needs transparency; use .png or .webp")
+    for p in (output, save_mask):
+        if p is not None:
+            check_output_path(p)
+    if save_cutout is not None:
+        check_cutout_path(save_cutout)
     gatys = None
     if engine == Engine.gatys:
         from .style.gatys import GatysParams
@@ -178,12 +178,10 @@ def mask(
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
 ) -> None:
     """Write the soft person mask (or an RGBA cut-out) of a photo."""
-    from .imageio import check_output_path, save_image, to_photo
+    from .imageio import check_cutout_path, check_output_path, save_image, to_photo
     from .pipeline import Result, compute_alpha
 
-    fmt = check_output_path(output)
-    if cutout and fmt == "JPEG":
-        raise StylecutError(f"{output}: a cut-out needs transparency; use .png or .webp")
+    (check_cutout_path if cutout else check_output_path)(output)
     photo = to_photo(input)
     res = Result(None, compute_alpha(photo, refine.value), photo)
     save_image(res.cutout() if cutout else res.mask_image(), output)
@@ -283,12 +281,12 @@ def paint(
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
 ) -> None:
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
-    from .imageio import check_output_path, save_image
+    from .imageio import check_cutout_path, check_output_path, save_image
     from .paint import paint as paint_into
 
     check_output_path(output)
-    if save_cutout is not None and check_output_path(save_cutout) == "JPEG":
-        raise StylecutError(f"{save_cutout}: a cut-out needs transparency; use .png or .webp")
+    if save_cutout is not None:
+        check_cutout_path(save_cutout)
     res = paint_into(portrait, painting, x=x, y=y, height=height, style=style, harmonize=harmonize.value,
                      refine=refine.value, mask=mask)
     save_image(res.image, output)
@@ -311,7 +309,7 @@ def evaluate_masks(
     import numpy as np
 
     from .evaluate import evaluate, worst_sheet, write_report
-    from .imageio import check_output_path, save_image
+    from .imageio import check_output_folder, check_output_path, save_image
     from .pipeline import compute_alpha
     from .imageio import Photo
 
@@ -322,8 +320,8 @@ def evaluate_masks(
     steps = RECIPES[recipe]
     if report and report.suffix.lower() != ".csv":
         raise StylecutError(f"--report must be a .csv file, got {report}")
-    if report and not (report.parent if str(report.parent) else Path(".")).is_dir():
-        raise StylecutError(f"output folder does not exist: {report.parent}")
+    if report:
+        check_output_folder(report)
     if sheet:
         check_output_path(sheet)
     typer.echo(f"{'image':<28}{'IoU':>7}{'bound.F':>9}{'MAE':>8}{'ms':>8}")

@@ -141,9 +141,22 @@ def check_output_path(path: str | os.PathLike) -> str:
             f"unsupported output extension {p.suffix or '(none)'!r} for {p}; use one of "
             + ", ".join(sorted(SAVE_FORMATS))
         )
-    parent = p.parent if str(p.parent) else Path(".")
+    check_output_folder(p)
+    return fmt
+
+
+def check_output_folder(path: str | os.PathLike) -> None:
+    """The folder a file will be written to must exist (we never create it silently)."""
+    parent = Path(path).parent
     if not parent.is_dir():
         raise StylecutError(f"output folder does not exist: {parent}")
+
+
+def check_cutout_path(path: str | os.PathLike) -> str:
+    """check_output_path for an RGBA cut-out: JPEG cannot carry its transparency."""
+    fmt = check_output_path(path)
+    if fmt == "JPEG":
+        raise StylecutError(f"{path}: a cut-out needs transparency; use .png or .webp")
     return fmt
 
 
