@@ -8,7 +8,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .errors import StylecutError
 from .evaluate import IMAGE_EXTS
@@ -38,23 +38,28 @@ class Summary:
         setattr(self, item.status, getattr(self, item.status) + 1)
 
 
-def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
-    """(source, output) pairs for every image under input_dir, keeping sub-folders.
+def output_for(src: PurePath, input_root: PurePath, output_root: PurePath) -> PurePath | None:
+    """Where src's result goes, keeping sub-folders; None if src is not a batch input.
 
+    Inputs are image files that are not hidden and not already inside the output folder.
     Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp), else .png.
     """
+    if src.suffix.lower() not in IMAGE_EXTS or src.name.startswith(".") or output_root in src.parents:
+        return None
+    ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
+    return output_root / src.relative_to(input_root).with_suffix(ext)
+
+
+def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
+    """(source, output) pairs for every image under input_dir (see output_for)."""
     if not input_dir.is_dir():
         raise StylecutError(f"not a folder: {input_dir}")
-    out_root = output_dir.resolve()
+    in_root, out_root = input_dir.resolve(), output_dir.resolve()
     pairs = []
     for src in sorted(input_dir.rglob("*")):
-        if not src.is_file() or src.suffix.lower() not in IMAGE_EXTS or src.name.startswith("."):
-            continue
-        if out_root in src.resolve().parents:  # output folder inside the input folder
-            continue
-        rel = src.relative_to(input_dir)
-        ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
-        pairs.append((src, output_dir / rel.with_suffix(ext)))
+        dst = output_for(src.resolve(), in_root, out_root) if src.is_file() else None
+        if dst is not None:
+            pairs.append((src, output_dir / dst.relative_to(out_root)))
     return pairs
 
 

@@ -10,10 +10,8 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from .batch import Item, Summary, _process
+from .batch import Item, Summary, _process, output_for
 from .errors import StylecutError
-from .evaluate import IMAGE_EXTS
-from .imageio import SAVE_FORMATS
 from .pipeline import Options
 
 
@@ -41,14 +39,11 @@ def plan_uri(input_uri: str, output_uri: str, skip_existing: bool) -> tuple[list
     rows, skipped = [], []
     infos = in_fs.get_file_info(pafs.FileSelector(in_root, recursive=True))
     for info in sorted(infos, key=lambda i: i.path):
-        p = PurePosixPath(info.path)
-        if info.type != pafs.FileType.File or p.suffix.lower() not in IMAGE_EXTS or p.name.startswith("."):
+        out = output_for(PurePosixPath(info.path), PurePosixPath(in_root), PurePosixPath(out_root)) \
+            if info.type == pafs.FileType.File else None
+        if out is None:
             continue
-        rel = p.relative_to(in_root)
-        if str(PurePosixPath(out_root)) in str(p.parent):  # output inside input
-            continue
-        ext = p.suffix if p.suffix.lower() in SAVE_FORMATS else ".png"
-        dst = str(PurePosixPath(out_root) / rel.with_suffix(ext))
+        dst = str(out)
         if skip_existing and out_fs.get_file_info(dst).type == pafs.FileType.File:
             skipped.append(Item(info.path, dst, "skipped"))
         else:
