@@ -87,12 +87,17 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
     raise StylecutError("style must be preset:N (1-26), preset:A+preset:B, none, or an uploaded image")
 
 
+def _format(fmt: str) -> tuple[str, str]:
+    """(PIL format, media type) for a requested output format; a clear error otherwise."""
+    if fmt.lower() not in FORMATS:
+        raise StylecutError(f"format must be one of: png, jpeg, webp (got {fmt!r})")
+    return FORMATS[fmt.lower()]
+
+
 def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
     from ..imageio import encode
 
-    if fmt.lower() not in FORMATS:
-        raise StylecutError(f"format must be one of: png, jpeg, webp (got {fmt!r})")
-    pil_fmt, media = FORMATS[fmt.lower()]
+    pil_fmt, media = _format(fmt)
     return encode(img, pil_fmt, quality=92), media
 
 
@@ -214,7 +219,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         opts = Options(style=style_val, region=region, fg_style=fg_val, strength=strength,
                        preserve_color=preserve_color, blur=blur, refine=refine, style_size=style_size,
                        on_no_person=on_no_person, engine=engine, gatys=gatys)
-        _encode(Image.new("RGB", (1, 1)), format)  # a bad format fails before the work
+        _format(format)  # a bad format fails before the work
 
         def work() -> tuple[bytes, str, float]:
             t = time.perf_counter()
@@ -267,7 +272,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         por = await _read(portrait, limits, "portrait", required=True)
         pai = await _read(painting, limits, "painting", required=True)
         st = _style_value(style, await _read(style_image, limits, "style_image"), allow_painting=True)
-        _encode(Image.new("RGB", (1, 1)), format)
+        _format(format)
 
         def work() -> tuple[bytes, str]:
             res = paint_into(por, pai, x=x, y=y, height=height, style=st, harmonize=harmonize)
