@@ -10,8 +10,6 @@ import numpy as np
 from PIL import Image
 
 from . import compose
-
-cv2.setNumThreads(1)  # the style network keeps both cores busy; OpenCV thread pools beside it only contend
 from .errors import StylecutError
 from .filters import resize_max, smooth_fill
 from .imageio import ImageLike, Photo, to_photo, to_pil
@@ -23,6 +21,8 @@ MIN_STYLE_SIZE, MAX_STYLE_SIZE = 64, 4096
 NO_PERSON_CHOICES = ("error", "all")
 ENGINES = ("fast", "gatys")
 Progress = Callable[[str, float], None]
+
+cv2.setNumThreads(1)  # the style network keeps both cores busy; OpenCV thread pools beside it only contend
 
 
 class NoPersonError(StylecutError):
@@ -152,10 +152,10 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
     report = progress or (lambda stage, frac: None)
     report("load", 0.0)
     photo = to_photo(image)
-    rgb = photo.rgb
-    small = resize_max(rgb, int(options.style_size))
     if options.engine == "gatys":
         return _run_gatys(photo, options, mask, report, name, cancel)
+    rgb = photo.rgb
+    small = resize_max(rgb, int(options.style_size))
     bg_spec, fg_spec = options.layer_styles()
     with ThreadPoolExecutor(max_workers=3) as pool:
         # style sessions and vectors load while the coarse mask is computed
