@@ -126,8 +126,9 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
     fg = compose.decontaminate(rgb.astype(np.float32) / 255.0, a)
     if spec is not None:
         small = resize_max(rgb, STYLE_SIZE)
-        styled = spec.stylizer().stylize(_without(small, 1.0 - cv2.resize(a, (small.shape[1], small.shape[0]))))
-        styled = compose.clean_layer(styled, cv2.resize(a, (small.shape[1], small.shape[0])), False, 2)
+        a_small = cv2.resize(a, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
+        styled = spec.stylizer().stylize(_without(small, 1.0 - a_small))
+        styled = compose.clean_layer(styled, a_small, False, 2)
         fg = compose.upsample_layer(small, styled, rgb)
     # placement: bottom centre at (x, y)
     cx = W // 2 if x is None else int(x)
