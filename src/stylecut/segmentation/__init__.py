@@ -7,9 +7,10 @@ import cv2
 import numpy as np
 
 from ..cache import LRU, key_of
-from ..filters import guided_upsample, luminance, resize_max
+from ..filters import guided_upsample, luminance, resize_max, window_starts
 from .maskfile import load_mask
 from .refine import REFINE_METHODS, check_method, refine
+from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
 __all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
@@ -24,13 +25,15 @@ class Recipe:
 
     flip: bool = True  # average with the mirrored image
     tiles: bool = True  # square tiles for frames longer than 4:3
+    pose: bool = True  # blend in BlazePose's segmentation of each detected person's body crop
     cleanup: bool = True  # drop spurious small blobs, fill pin-holes; every person-sized region stays
 
 
 RECIPES = {
-    "naive": Recipe(flip=False, tiles=False, cleanup=False),
-    "flip": Recipe(flip=True, tiles=False, cleanup=False),
-    "tiles": Recipe(flip=True, tiles=True, cleanup=False),
+    "naive": Recipe(flip=False, tiles=False, pose=False, cleanup=False),
+    "flip": Recipe(flip=True, tiles=False, pose=False, cleanup=False),
+    "tiles": Recipe(flip=True, tiles=True, pose=False, cleanup=False),
+    "pose": Recipe(flip=True, tiles=True, pose=True, cleanup=False),
     "default": Recipe(),
 }
 
@@ -39,14 +42,6 @@ def _tta(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
     """Model prediction, averaged with the mirrored image's when flip is set."""
     p = run_squashed(model, rgb)
     return 0.5 * (p + run_squashed(model, rgb, flip=True)) if flip else p
-
-
-def _starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
-    """Window offsets covering [0, n) with at least `overlap` between neighbours."""
-    if win >= n:
-        return [0]
-    k = int(np.ceil((n - win) / (win * (1.0 - overlap)))) + 1
-    return [round(i * (n - win) / (k - 1)) for i in range(k)]
 
 
 def _tiled(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
@@ -61,8 +56,8 @@ def _tiled(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
     feather = np.outer(np.hanning(win_h + 2)[1:-1] + 0.05, np.hanning(win_w + 2)[1:-1] + 0.05).astype(np.float32)
     acc = np.zeros((h, w), np.float32)
     weight = np.zeros((h, w), np.float32)
-    for y in _starts(h, win_h):
-        for x in _starts(w, win_w):
+    for y in window_starts(h, win_h):
+        for x in window_starts(w, win_w):
             acc[y:y + win_h, x:x + win_w] += _tta(model, rgb[y:y + win_h, x:x + win_w], flip) * feather
             weight[y:y + win_h, x:x + win_w] += feather
     return acc / weight
@@ -111,6 +106,8 @@ def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray
     else:
         tiles = _tiled(general, rgb, recipe.flip)
         prob = tiles if w > h else 0.5 * (_tta(general, rgb, recipe.flip) + tiles)
+    if recipe.pose:
+        prob = fuse(prob, person_layers(rgb))
     return cleanup(prob) if recipe.cleanup else prob
 
 

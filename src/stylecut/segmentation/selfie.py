@@ -28,7 +28,7 @@ def _quiet_stderr():
         os.close(devnull)
 
 
-class _TFLiteModel:
+class TFLiteModel:
     """One LiteRT interpreter; calls are serialised because an interpreter is not thread-safe."""
 
     def __init__(self, key: str, threads: int = 2):
@@ -39,6 +39,7 @@ class _TFLiteModel:
             self.interp.allocate_tensors()
         inp = self.interp.get_input_details()[0]
         self.in_index = inp["index"]
+        self.outputs = {d["name"]: d["index"] for d in self.interp.get_output_details()}
         self.out_index = self.interp.get_output_details()[0]["index"]
         self.height, self.width = int(inp["shape"][1]), int(inp["shape"][2])
         self.lock = threading.Lock()
@@ -50,14 +51,21 @@ class _TFLiteModel:
             self.interp.invoke()
             return self.interp.get_tensor(self.out_index)[0, :, :, 0].copy()
 
+    def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """x: (height, width, 3) float32 -> every output tensor by name, batch axis dropped."""
+        with self.lock:
+            self.interp.set_tensor(self.in_index, x[None].astype(np.float32, copy=False))
+            self.interp.invoke()
+            return {name: self.interp.get_tensor(i)[0].copy() for name, i in self.outputs.items()}
+
 
 @lru_cache(maxsize=None)
-def load_model(key: str) -> _TFLiteModel:
-    """Load (once per process) a selfie model: 'selfie_general' or 'selfie_landscape'."""
-    return _TFLiteModel(key)
+def load_model(key: str) -> TFLiteModel:
+    """Load (once per process) a LiteRT model from the registry, e.g. 'selfie_general'."""
+    return TFLiteModel(key)
 
 
-def run_squashed(model: _TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np.ndarray:
+def run_squashed(model: TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np.ndarray:
     """Resize the whole image to the model's input (no letterbox), predict, resize back."""
     h, w = rgb.shape[:2]
     x = cv2.resize(rgb, (model.width, model.height), interpolation=cv2.INTER_AREA).astype(np.float32)

@@ -1,0 +1,176 @@
+"""People found by MediaPipe BlazePose and segmented in their own upright body crop.
+
+The selfie model reads the whole frame (or a square tile of it) at 256x256 and was trained on
+close-ups, so a small full-body or action figure gets few model pixels and is outlined loosely.
+BlazePose's detector finds each person; its landmark model then reads a 256x256 crop rotated
+upright around that body and, besides landmarks, returns the body's segmentation. The crop is
+placed as MediaPipe places it: first from the detector's keypoints, then again from the landmark
+model's own alignment points (a tighter, better-centred crop).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from ..filters import window_starts
+from .selfie import load_model
+
+DETECT_SIDE = 224
+CROP_SIDE = 256
+MIN_SCORE = 0.5  # detector confidence
+MIN_PRESENCE = 0.5  # landmark model's "a person is in this crop"
+MAX_PEOPLE = 8  # the most crops segmented per photo (bounds the time on crowds)
+WIDE = 1.34  # frames wider than this are also searched in square tiles
+
+
+@dataclass(frozen=True)
+class Body:
+    """An upright square crop around one person: centre, side and rotation (radians, clockwise)."""
+
+    cx: float
+    cy: float
+    side: float
+    angle: float
+
+    @classmethod
+    def aligned(cls, hip: np.ndarray, scale_point: np.ndarray) -> "Body":
+        """MediaPipe's alignment rule: centre on the hips, side 2.5x the hip-to-scale-point distance."""
+        dx, dy = float(scale_point[0] - hip[0]), float(scale_point[1] - hip[1])
+        return cls(float(hip[0]), float(hip[1]), 2.5 * math.hypot(dx, dy), math.pi / 2 - math.atan2(-dy, dx))
+
+    def matrix(self) -> np.ndarray:
+        """2x3 affine taking crop pixels (0..CROP_SIDE) to image pixels."""
+        k = self.side / CROP_SIDE
+        c, s = math.cos(self.angle) * k, math.sin(self.angle) * k
+        half = CROP_SIDE / 2
+        return np.array([[c, -s, self.cx - half * (c - s)], [s, c, self.cy - half * (s + c)]], np.float32)
+
+
+@dataclass
+class PersonLayer:
+    """One person's segmentation on the photo: probability, the crop's footprint, and its scale."""
+
+    prob: np.ndarray  # (H, W) float32, zero outside the crop
+    inside: np.ndarray  # (H, W) bool: pixels the crop saw
+    scale: float  # photo's long side / crop side: > 1 when the person is small in the frame
+
+
+@lru_cache(maxsize=1)
+def _anchor_centres() -> np.ndarray:
+    """Centres of the detector's 2254 SSD anchors (strides 8, 16, 32x3; two anchors per layer and cell)."""
+    strides = [8, 16, 32, 32, 32]
+    centres = []
+    for stride in sorted(set(strides)):
+        per_cell = 2 * strides.count(stride)
+        n = math.ceil(DETECT_SIDE / stride)
+        for y in range(n):
+            for x in range(n):
+                centres += [((x + 0.5) / n, (y + 0.5) / n)] * per_cell
+    return np.array(centres, np.float32)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -50.0, 50.0)))
+
+
+def _detect(rgb: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """(score, box x0 y0 x1 y1, 4 keypoints) per raw detection, in this image's pixels (letterboxed)."""
+    h, w = rgb.shape[:2]
+    side = max(h, w)
+    oy, ox = (side - h) // 2, (side - w) // 2
+    square = np.zeros((side, side, 3), np.uint8)
+    square[oy:oy + h, ox:ox + w] = rgb
+    x = cv2.resize(square, (DETECT_SIDE, DETECT_SIDE), interpolation=cv2.INTER_AREA).astype(np.float32)
+    out = load_model("pose_detection").run(x * (2.0 / 255.0) - 1.0)
+    boxes, scores = out["Identity"], _sigmoid(out["Identity_1"][:, 0])
+    found = []
+    anchors = _anchor_centres()
+    for i in np.flatnonzero(scores >= MIN_SCORE):
+        r = boxes[i] / DETECT_SIDE
+        points = r[4:12].reshape(4, 2) + anchors[i]
+        cx, cy = r[:2] + anchors[i]
+        box = np.array([cx - r[2] / 2, cy - r[3] / 2, cx + r[2] / 2, cy + r[3] / 2])
+        found.append((float(scores[i]), box * side - [ox, oy, ox, oy], points * side - [ox, oy]))
+    return found
+
+
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _merge(found: list, overlap: float = 0.3) -> list[tuple[float, np.ndarray]]:
+    """Weighted non-maximum suppression: (score, keypoints) per person, best first."""
+    found = sorted(found, key=lambda d: -d[0])
+    people = []
+    while found:
+        top = found[0][1]
+        group = [d for d in found if _iou(top, d[1]) > overlap]
+        found = [d for d in found if _iou(top, d[1]) <= overlap]
+        weights = np.array([d[0] for d in group])
+        points = np.tensordot(weights, np.stack([d[2] for d in group]), axes=1) / weights.sum()
+        people.append((group[0][0], points))
+    return people
+
+
+def detect_people(rgb: np.ndarray) -> list[Body]:
+    """Body crops of the people in the photo: the whole (letterboxed) frame, plus square tiles if wide."""
+    h, w = rgb.shape[:2]
+    found = _detect(rgb)
+    if w > WIDE * h:
+        for x in window_starts(w, h):
+            found += [(s, box + [x, 0, x, 0], pts + [x, 0]) for s, box, pts in _detect(rgb[:, x:x + h])]
+    return [Body.aligned(points[0], points[1]) for _, points in _merge(found)[:MAX_PEOPLE]]
+
+
+def _segment_crop(rgb: np.ndarray, body: Body) -> tuple[float, np.ndarray, np.ndarray]:
+    """(presence, 256x256 person probability, 39 landmarks in image pixels) for one crop."""
+    m = body.matrix()
+    crop = cv2.warpAffine(rgb, m, (CROP_SIDE, CROP_SIDE), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT)
+    out = load_model("pose_landmark").run(crop.astype(np.float32) * (1.0 / 255.0))
+    landmarks = out["Identity"].reshape(39, 5)[:, :2]
+    landmarks = np.c_[landmarks, np.ones(39, np.float32)] @ m.T
+    return float(out["Identity_1"][0]), _sigmoid(out["Identity_2"][:, :, 0]), landmarks
+
+
+def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
+    """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
+    h, w = rgb.shape[:2]
+    layers = []
+    for body in detect_people(rgb):
+        _, _, landmarks = _segment_crop(rgb, body)
+        body = Body.aligned(landmarks[33], landmarks[34])  # the landmark model's own alignment points
+        presence, prob, _ = _segment_crop(rgb, body)
+        if presence < MIN_PRESENCE or body.side < 8:
+            continue
+        m = body.matrix()
+        back = cv2.warpAffine(prob, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.uint8), m, (w, h), flags=cv2.INTER_NEAREST) > 0
+        layers.append(PersonLayer(back, inside, max(h, w) / body.side))
+    return layers
+
+
+def trust(scale: float) -> float:
+    """Weight of the body-crop view against the selfie view: 0.3 for a person filling the frame,
+    rising as the person gets smaller (0.6 at half the frame's long side, at most 0.8)."""
+    return float(np.clip(0.3 + 0.3 * math.log2(max(scale, 1.0)), 0.3, 0.8))
+
+
+def fuse(selfie: np.ndarray, layers: list[PersonLayer]) -> np.ndarray:
+    """Blend the selfie probability with the body-crop segmentations where the crops saw the photo."""
+    if not layers:
+        return selfie
+    prob = np.zeros_like(selfie)
+    weight = np.zeros_like(selfie)
+    for layer in layers:
+        np.maximum(prob, layer.prob, out=prob)
+        np.maximum(weight, np.where(layer.inside, trust(layer.scale), 0.0).astype(np.float32), out=weight)
+    return weight * prob + (1.0 - weight) * selfie
