@@ -31,12 +31,12 @@ def test_eval_set_is_there():
 
 
 def test_mean_iou_beats_naive_baseline(ious):
-    # naive use of the model (squash to 256x256, threshold 0.5) scores 0.902 on this set
-    assert np.mean(list(ious.values())) >= 0.91, ious
+    # naive use of the model (squash to 256x256, threshold 0.5) scores 0.902 on this set, the default 0.937
+    assert np.mean(list(ious.values())) >= 0.93, ious
 
 
 def test_no_image_collapses(ious):
-    assert min(ious.values()) >= 0.70, ious
+    assert min(ious.values()) >= 0.80, ious  # naive: 0.720, default: 0.834 (the group photo)
 
 
 def test_mask_is_soft_only_at_the_edge():
@@ -79,3 +79,66 @@ def test_user_mask_any_size_grey_or_alpha(tmp_path):
 def test_user_mask_wrong_aspect():
     with pytest.raises(StylecutError, match="aspect"):
         load_mask(np.zeros((40, 40), np.uint8), (300, 400))
+
+
+# --- BlazePose body crops (segmentation/pose.py) -------------------------------------------
+
+def _iou(alpha: np.ndarray, gt: np.ndarray) -> float:
+    p = alpha > 0.5
+    return float((p & gt).sum() / (p | gt).sum())
+
+
+def _seg(name: str):
+    return next(f for f in SEG_IMAGES if f.stem == name)
+
+
+def test_body_crop_geometry():
+    from stylecut.segmentation.pose import CROP_SIDE, Body
+
+    upright = Body.aligned(np.array([100.0, 200.0]), np.array([100.0, 100.0]))  # head straight above the hips
+    assert upright.side == pytest.approx(250.0) and upright.angle == pytest.approx(0.0)
+    m = upright.matrix()
+    assert m @ [CROP_SIDE / 2, CROP_SIDE / 2, 1] == pytest.approx([100.0, 200.0])  # crop centre on the hips
+    lying = Body.aligned(np.array([100.0, 200.0]), np.array([200.0, 200.0]))  # head to the right
+    up_in_image = lying.matrix()[:, :2] @ [0.0, -1.0]  # the crop's "up" direction, in the photo
+    assert up_in_image / np.linalg.norm(up_in_image) == pytest.approx([1.0, 0.0], abs=1e-6)
+    assert upright.same_person(Body(105, 198, 260, 0.0)) and not upright.same_person(Body(160, 200, 250, 0.0))
+
+
+def test_trust_follows_the_persons_size():
+    from stylecut.segmentation.pose import fuse, trust
+
+    assert trust(1.0) == pytest.approx(0.3) and trust(2.0) == pytest.approx(0.6)
+    assert trust(100.0) == 0.8 and trust(0.3) == 0.0  # capped; close-ups left to the selfie model
+    prob = np.random.default_rng(0).random((20, 30)).astype(np.float32)
+    assert fuse(prob, []) is prob
+
+
+def test_every_person_in_a_group_gets_a_body_crop():
+    from stylecut.segmentation.pose import person_layers
+
+    f = _seg("cihp_0005008")  # seven people side by side
+    layers = person_layers(to_photo(f).rgb)
+    assert len(layers) >= 6
+    union = np.max([layer.prob for layer in layers], axis=0)
+    gt = gt_mask(f)
+    assert ((union > 0.5) & gt).sum() / gt.sum() > 0.8
+    for layer in layers:
+        assert not (layer.prob[~layer.inside] > 0).any()  # nothing outside its crop
+
+
+def test_close_up_leaves_the_mask_to_the_selfie_model():
+    from stylecut.segmentation.pose import person_layers
+
+    assert person_layers(to_photo(PORTRAIT).rgb) == []
+
+
+@pytest.mark.parametrize("name", ["davis_parkour_00035", "cihp_0005008"])
+def test_body_crops_improve_small_and_grouped_people(name):
+    from dataclasses import replace
+
+    from stylecut.segmentation import RECIPES, person_alpha
+
+    f = _seg(name)
+    rgb, gt = to_photo(f).rgb, gt_mask(f)
+    assert _iou(person_alpha(rgb), gt) > _iou(person_alpha(rgb, recipe=replace(RECIPES["default"], pose=False)), gt) + 0.02

@@ -49,6 +49,11 @@ class Body:
         half = CROP_SIDE / 2
         return np.array([[c, -s, self.cx - half * (c - s)], [s, c, self.cy - half * (s + c)]], np.float32)
 
+    def same_person(self, other: "Body") -> bool:
+        """Nearly the same crop (one person found twice, e.g. in two overlapping tiles)."""
+        near = math.hypot(self.cx - other.cx, self.cy - other.cy) < 0.08 * max(self.side, other.side)
+        return near and 0.75 < self.side / other.side < 1.33
+
 
 @dataclass
 class PersonLayer:
@@ -144,24 +149,34 @@ def _segment_crop(rgb: np.ndarray, body: Body) -> tuple[float, np.ndarray, np.nd
 def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
     """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
     h, w = rgb.shape[:2]
-    layers = []
+    bodies: list[Body] = []
     for body in detect_people(rgb):
         _, _, landmarks = _segment_crop(rgb, body)
         body = Body.aligned(landmarks[33], landmarks[34])  # the landmark model's own alignment points
+        useful = body.side >= 8 and trust(max(h, w) / body.side) > 0  # close-ups: the selfie view is better
+        if useful and not any(body.same_person(b) for b in bodies):
+            bodies.append(body)
+    layers = []
+    for body in bodies:
         presence, prob, _ = _segment_crop(rgb, body)
-        if presence < MIN_PRESENCE or body.side < 8:
+        if presence < MIN_PRESENCE:
             continue
         m = body.matrix()
         back = cv2.warpAffine(prob, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.uint8), m, (w, h), flags=cv2.INTER_NEAREST) > 0
+        inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.float32), m, (w, h), flags=cv2.INTER_LINEAR) > 0
         layers.append(PersonLayer(back, inside, max(h, w) / body.side))
     return layers
 
 
 def trust(scale: float) -> float:
-    """Weight of the body-crop view against the selfie view: 0.3 for a person filling the frame,
-    rising as the person gets smaller (0.6 at half the frame's long side, at most 0.8)."""
-    return float(np.clip(0.3 + 0.3 * math.log2(max(scale, 1.0)), 0.3, 0.8))
+    """Weight of the body-crop view against the selfie view, by the person's size in the frame.
+
+    0.3 when the body crop is as large as the frame, rising as the person gets smaller (0.6 when
+    the crop is half the frame's long side, at most 0.8); falling to 0 for close-ups, where the
+    crop is 2x the frame or more and the body model sees the person at lower resolution than the
+    selfie model does.
+    """
+    return float(np.clip(0.3 + 0.3 * math.log2(scale), 0.0, 0.8))
 
 
 def fuse(selfie: np.ndarray, layers: list[PersonLayer]) -> np.ndarray:
