@@ -303,7 +303,7 @@ def evaluate_masks(
     report: Optional[Path] = typer.Option(None, "--report", help="Write per-image figures as CSV."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
     refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement to evaluate."),
-    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles or default (for ablations)."),
+    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles, pose or default (for ablations)."),
 ) -> None:
     """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
     import numpy as np
@@ -313,7 +313,7 @@ def evaluate_masks(
     from .pipeline import compute_alpha
     from .imageio import Photo
 
-    from .segmentation import RECIPES
+    from .segmentation import RECIPES, load_models
 
     if recipe not in RECIPES:
         raise StylecutError(f"unknown recipe {recipe!r}; use one of: {', '.join(RECIPES)}")
@@ -330,6 +330,7 @@ def evaluate_masks(
         typer.echo(f"{s.name:<28}{s.iou:>7.3f}{s.boundary_f:>9.3f}{s.mae:>8.4f}{s.seconds * 1000:>8.0f}")
 
     compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value, recipe=steps)  # load models first
+    load_models(steps)
     scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value, recipe=steps), show)
     iou = [s.iou for s in scores]
     typer.echo(f"{'mean':<28}{np.mean(iou):>7.3f}{np.mean([s.boundary_f for s in scores]):>9.3f}"

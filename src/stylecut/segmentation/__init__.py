@@ -13,7 +13,7 @@ from .refine import REFINE_METHODS, check_method, refine
 from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
-__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
+__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "load_models", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -109,6 +109,14 @@ def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray
     if recipe.pose:
         prob = fuse(prob, person_layers(rgb))
     return cleanup(prob) if recipe.cleanup else prob
+
+
+def load_models(recipe: Recipe = Recipe()) -> None:
+    """Load the recipe's models now (so a timing or a first request does not pay for it)."""
+    load_model("selfie_general")
+    if recipe.pose:
+        load_model("pose_detection")
+        load_model("pose_landmark")
 
 
 SNAP = 0.02

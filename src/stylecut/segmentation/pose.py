@@ -150,11 +150,15 @@ def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
     """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
     h, w = rgb.shape[:2]
     bodies: list[Body] = []
+    def useful(body: Body, margin: float = 1.0) -> bool:  # close-ups: the selfie view is better
+        return body.side >= 8 and trust(margin * max(h, w) / body.side) > 0
+
     for body in detect_people(rgb):
+        if not useful(body, margin=1.5):  # the detector's crop can be off by that much
+            continue
         _, _, landmarks = _segment_crop(rgb, body)
         body = Body.aligned(landmarks[33], landmarks[34])  # the landmark model's own alignment points
-        useful = body.side >= 8 and trust(max(h, w) / body.side) > 0  # close-ups: the selfie view is better
-        if useful and not any(body.same_person(b) for b in bodies):
+        if useful(body) and not any(body.same_person(b) for b in bodies):
             bodies.append(body)
     layers = []
     for body in bodies:
