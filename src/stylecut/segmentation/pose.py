@@ -86,11 +86,13 @@ def _detect(rgb: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
     """(score, box x0 y0 x1 y1, 4 keypoints) per raw detection, in this image's pixels (letterboxed)."""
     h, w = rgb.shape[:2]
     side = max(h, w)
-    oy, ox = (side - h) // 2, (side - w) // 2
-    square = np.zeros((side, side, 3), np.uint8)
-    square[oy:oy + h, ox:ox + w] = rgb
-    x = cv2.resize(square, (DETECT_SIDE, DETECT_SIDE), interpolation=cv2.INTER_AREA).astype(np.float32)
-    out = load_model("pose_detection").run(x * (2.0 / 255.0) - 1.0)
+    sh, sw = max(1, round(h * DETECT_SIDE / side)), max(1, round(w * DETECT_SIDE / side))
+    oy, ox = (DETECT_SIDE - sh) // 2, (DETECT_SIDE - sw) // 2
+    x = np.full((DETECT_SIDE, DETECT_SIDE, 3), -1.0, np.float32)  # letterbox: black bars
+    small = cv2.resize(rgb, (sw, sh), interpolation=cv2.INTER_AREA)
+    x[oy:oy + sh, ox:ox + sw] = small.astype(np.float32) * (2.0 / 255.0) - 1.0
+    oy, ox = oy * side / DETECT_SIDE, ox * side / DETECT_SIDE
+    out = load_model("pose_detection").run(x)
     boxes, scores = out["Identity"], _sigmoid(out["Identity_1"][:, 0])
     found = []
     anchors = _anchor_centres()
@@ -129,7 +131,8 @@ def detect_people(rgb: np.ndarray) -> list[Body]:
     """Body crops of the people in the photo: the whole (letterboxed) frame, plus square tiles if wide."""
     h, w = rgb.shape[:2]
     found = _detect(rgb)
-    if w > WIDE * h:
+    fills_frame = any(Body.aligned(pts[0], pts[1]).side >= w for _, _, pts in found)
+    if w > WIDE * h and not fills_frame:  # tiles look for the smaller people of a group
         for x in window_starts(w, h):
             found += [(s, box + [x, 0, x, 0], pts + [x, 0]) for s, box, pts in _detect(rgb[:, x:x + h])]
     return [Body.aligned(points[0], points[1]) for _, points in _merge(found)[:MAX_PEOPLE]]
