@@ -13,7 +13,7 @@ from . import compose
 from .errors import StylecutError
 from .filters import resize_max, smooth_fill
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .segmentation import Recipe, check_method, coarse, finish_alpha, has_person, load_mask, person_alpha, refine_alpha
+from .segmentation import Recipe, check_method, coarse, finish_alpha, first_look, has_person, load_mask, person_alpha, refine_alpha
 from .style import StyleSpec, parse_style
 
 DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
@@ -167,8 +167,8 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
                 user = load_mask(mask, photo.size)
                 guide = user
             else:
-                work, prob = coarse(rgb)
-                guide = prob
+                look = first_look(rgb)  # the selfie model alone; body crops run beside the style network
+                guide = look[1]
         split = guide is not None and guide.max() > 0.5  # fill the other region out of each style's input
         bg_in = _without(small, guide) if split and bg_spec else small
         fg_in = _without(small, 1.0 - guide) if split and fg_spec else small
@@ -178,7 +178,7 @@ def run(image: ImageLike, options: Options, mask: ImageLike | None = None,
         elif mask is not None:
             alpha_f = pool.submit(finish_alpha, user)
         else:
-            alpha_f = pool.submit(lambda: finish_alpha(refine_alpha(rgb, work, prob, options.refine)))
+            alpha_f = pool.submit(lambda: finish_alpha(refine_alpha(rgb, *coarse(rgb, look=look), options.refine)))
         bg_f = pool.submit(_stylize_small, bg_spec, bg_in, options.strength) if bg_spec else None
         fg_f = pool.submit(_stylize_small, fg_spec, fg_in, options.strength) if fg_spec else None
         alpha = alpha_f.result() if alpha_f else None

@@ -13,7 +13,7 @@ from .refine import REFINE_METHODS, check_method, refine
 from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
-__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "person_alpha", "coarse", "refine_alpha", "load_mask", "load_models", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
+__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "selfie_probability", "finish_probability", "person_alpha", "first_look", "coarse", "refine_alpha", "load_mask", "load_models", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -91,8 +91,8 @@ def cleanup(prob: np.ndarray) -> np.ndarray:
     return out
 
 
-def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
-    """Coarse person probability (H, W) for an RGB uint8 image (run at work resolution).
+def selfie_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
+    """The selfie model's person probability (H, W) for an RGB uint8 image (at work resolution).
 
     Near-square frames: the general model on the whole frame, mirrored. Tall frames (full body):
     that, averaged with square tiles. Wide frames: square tiles only - measured on the eval set and
@@ -102,13 +102,20 @@ def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray
     h, w = rgb.shape[:2]
     general = load_model("selfie_general")
     if not recipe.tiles or max(h, w) / min(h, w) <= TILE_ASPECT:
-        prob = _tta(general, rgb, recipe.flip)
-    else:
-        tiles = _tiled(general, rgb, recipe.flip)
-        prob = tiles if w > h else 0.5 * (_tta(general, rgb, recipe.flip) + tiles)
-    if recipe.pose:
-        prob = fuse(prob, person_layers(rgb))
+        return _tta(general, rgb, recipe.flip)
+    tiles = _tiled(general, rgb, recipe.flip)
+    return tiles if w > h else 0.5 * (_tta(general, rgb, recipe.flip) + tiles)
+
+
+def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
+    """The selfie probability with each person's body-crop segmentation blended in, then cleaned up."""
+    prob = fuse(selfie, person_layers(rgb)) if recipe.pose else selfie
     return cleanup(prob) if recipe.cleanup else prob
+
+
+def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
+    """Coarse person probability (H, W) for an RGB uint8 image: every step of the recipe, uncached."""
+    return finish_probability(rgb, selfie_probability(rgb, recipe), recipe)
 
 
 def load_models(recipe: Recipe = Recipe()) -> None:
@@ -146,21 +153,35 @@ def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_met
 _coarse_cache = LRU(192 * 1024 * 1024)
 
 
-def coarse(rgb: np.ndarray, recipe: Recipe = Recipe()) -> tuple[np.ndarray, np.ndarray]:
-    """(work-resolution photo, coarse person probability on it): the fast first half of segmentation.
+def _cached(key: str, compute) -> np.ndarray:
+    hit = _coarse_cache.get(key)
+    if hit is None:
+        hit = compute()
+        hit.setflags(write=False)  # shared between requests
+        _coarse_cache.put(key, hit)
+    return hit
 
-    Cached by the photo's content, so a server asked for the mask and then the stylized photo
-    (or the same photo in several styles) runs the model once.
+
+def first_look(rgb: np.ndarray, recipe: Recipe = Recipe()) -> tuple[np.ndarray, np.ndarray, str]:
+    """(work-resolution photo, the selfie model's probability, content key): ~25 ms.
+
+    Where the person roughly is, e.g. to fill them out of a style network's input while the body
+    crops and the refinement run alongside the network.
     """
     work = resize_max(rgb, WORK_SIDE)
     key = key_of(work, recipe)
-    hit = _coarse_cache.get(key)
-    if hit is not None:
-        return work, hit
-    prob = person_probability(work, recipe)
-    prob.setflags(write=False)  # shared between requests
-    _coarse_cache.put(key, prob)
-    return work, prob
+    return work, _cached(key + "|selfie", lambda: selfie_probability(work, recipe)), key
+
+
+def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(work-resolution photo, coarse person probability on it): segmentation before refinement.
+
+    Cached by the photo's content, so a server asked for the mask and then the stylized photo
+    (or the same photo in several styles) runs the models once. `look` is first_look's result
+    when the caller already has it.
+    """
+    work, selfie, key = look or first_look(rgb, recipe)
+    return work, _cached(key, lambda: finish_probability(work, selfie, recipe))
 
 
 def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:
