@@ -329,8 +329,8 @@ def evaluate_masks(
     def show(s):
         typer.echo(f"{s.name:<28}{s.iou:>7.3f}{s.boundary_f:>9.3f}{s.mae:>8.4f}{s.seconds * 1000:>8.0f}")
 
-    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value, recipe=steps)  # load models first
-    load_models(steps)
+    load_models(steps)  # so no image's time includes loading a model
+    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value, recipe=steps)  # and warm the refinement
     scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value, recipe=steps), show)
     iou = [s.iou for s in scores]
     typer.echo(f"{'mean':<28}{np.mean(iou):>7.3f}{np.mean([s.boundary_f for s in scores]):>9.3f}"

@@ -45,12 +45,16 @@ def boundary_f(pred: np.ndarray, gt: np.ndarray) -> float:
     return float(0.0 if precision + recall == 0 else 2 * precision * recall / (precision + recall))
 
 
-def score(name: str, alpha: np.ndarray, gt: np.ndarray, seconds: float) -> Score:
-    """All metrics for one predicted alpha against a binary ground truth."""
+def iou(alpha: np.ndarray, gt: np.ndarray) -> float:
+    """Intersection over union of alpha > 0.5 and a binary ground truth (1 when both are empty)."""
     pred = alpha > 0.5
     union = (pred | gt).sum()
-    iou = float((pred & gt).sum() / union) if union else 1.0
-    return Score(name, iou, boundary_f(pred, gt), float(np.abs(alpha - gt).mean()), seconds)
+    return float((pred & gt).sum() / union) if union else 1.0
+
+
+def score(name: str, alpha: np.ndarray, gt: np.ndarray, seconds: float) -> Score:
+    """All metrics for one predicted alpha against a binary ground truth."""
+    return Score(name, iou(alpha, gt), boundary_f(alpha > 0.5, gt), float(np.abs(alpha - gt).mean()), seconds)
 
 
 def pairs(images_dir: Path, masks_dir: Path) -> list[tuple[Path, Path]]:

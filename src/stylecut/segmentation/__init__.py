@@ -13,7 +13,7 @@ from .refine import REFINE_METHODS, check_method, refine
 from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
-__all__ = ["Recipe", "RECIPES", "cleanup", "person_probability", "selfie_probability", "finish_probability", "person_alpha", "first_look", "coarse", "refine_alpha", "load_mask", "load_models", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
+__all__ = ["Recipe", "RECIPES", "cleanup", "selfie_probability", "finish_probability", "person_alpha", "first_look", "coarse", "refine_alpha", "load_mask", "load_models", "REFINE_METHODS", "check_method", "finish_alpha", "has_person"]
 
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -111,11 +111,6 @@ def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Rec
     """The selfie probability with each person's body-crop segmentation blended in, then cleaned up."""
     prob = fuse(selfie, person_layers(rgb)) if recipe.pose else selfie
     return cleanup(prob) if recipe.cleanup else prob
-
-
-def person_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
-    """Coarse person probability (H, W) for an RGB uint8 image: every step of the recipe, uncached."""
-    return finish_probability(rgb, selfie_probability(rgb, recipe), recipe)
 
 
 def load_models(recipe: Recipe = Recipe()) -> None:

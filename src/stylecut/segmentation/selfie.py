@@ -40,16 +40,12 @@ class TFLiteModel:
         inp = self.interp.get_input_details()[0]
         self.in_index = inp["index"]
         self.outputs = {d["name"]: d["index"] for d in self.interp.get_output_details()}
-        self.out_index = self.interp.get_output_details()[0]["index"]
         self.height, self.width = int(inp["shape"][1]), int(inp["shape"][2])
         self.lock = threading.Lock()
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        """x: (height, width, 3) float32 in [0, 1] -> (height, width) probability."""
-        with self.lock:
-            self.interp.set_tensor(self.in_index, x[None].astype(np.float32, copy=False))
-            self.interp.invoke()
-            return self.interp.get_tensor(self.out_index)[0, :, :, 0].copy()
+        """x: (height, width, 3) float32 in [0, 1] -> (height, width) probability (the first output)."""
+        return next(iter(self.run(x).values()))[:, :, 0]
 
     def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """x: (height, width, 3) float32 -> every output tensor by name, batch axis dropped."""
