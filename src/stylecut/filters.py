@@ -43,6 +43,45 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
     return out
 
 
+def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, step: int = 1) -> np.ndarray:
+    """He et al.'s guided filter with a colour guide, fitted on a copy reduced `step` times.
+
+    guide: (H, W, 3) float32 in [0, 1]; src: (H, W) float32. The 3x3 local covariances are
+    solved per pixel (closed-form inverse) at the reduced size and the smoothed coefficients are
+    applied to the full-size guide (He & Sun's fast guided filter): with step 2 the result
+    matches step 1 to ~1e-2 and costs a quarter as much.
+    """
+    h, w = src.shape
+    if step > 1:
+        size = (max(1, w // step), max(1, h // step))
+        g = cv2.resize(guide, size, interpolation=cv2.INTER_AREA)
+        p = cv2.resize(src, size, interpolation=cv2.INTER_AREA)
+        r = max(1, round(r / step))
+    else:
+        g, p = guide, src
+    mean_g = box(g, r)
+    mean_p = box(p, r)
+    cov_p = box(g * p[:, :, None], r) - mean_g * mean_p[:, :, None]
+    c = [0, 1, 2]
+    var = [[None] * 3 for _ in c]
+    for i in c:
+        for j in c[i:]:
+            var[i][j] = var[j][i] = box(g[:, :, i] * g[:, :, j], r) - mean_g[:, :, i] * mean_g[:, :, j] + (eps if i == j else 0.0)
+    # adjugate of the symmetric 3x3 covariance, then a = inv(cov) @ cov_p
+    adj = [[var[(j + 1) % 3][(i + 1) % 3] * var[(j + 2) % 3][(i + 2) % 3]
+            - var[(j + 1) % 3][(i + 2) % 3] * var[(j + 2) % 3][(i + 1) % 3] for j in c] for i in c]
+    inv_det = 1.0 / (var[0][0] * adj[0][0] + var[0][1] * adj[1][0] + var[0][2] * adj[2][0])
+    coef = np.empty(p.shape + (4,), np.float32)  # a_r, a_g, a_b, b
+    coef[:, :, 3] = mean_p
+    for i in c:
+        coef[:, :, i] = (adj[i][0] * cov_p[:, :, 0] + adj[i][1] * cov_p[:, :, 1] + adj[i][2] * cov_p[:, :, 2]) * inv_det
+        coef[:, :, 3] -= coef[:, :, i] * mean_g[:, :, i]
+    coef = box(coef, r)
+    if step > 1:
+        coef = cv2.resize(coef, (w, h), interpolation=cv2.INTER_LINEAR)
+    return coef[:, :, 0] * guide[:, :, 0] + coef[:, :, 1] * guide[:, :, 1] + coef[:, :, 2] * guide[:, :, 2] + coef[:, :, 3]
+
+
 def window_starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
     """Offsets of windows of size `win` covering [0, n) with at least `overlap` between neighbours."""
     if win >= n:

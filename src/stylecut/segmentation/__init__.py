@@ -10,6 +10,7 @@ from ..cache import LRU, key_of
 from ..filters import guided_upsample, luminance, resize_max, window_starts
 from .maskfile import load_mask
 from .refine import REFINE_METHODS, check_method, refine
+from .grabcut import carve
 from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
@@ -27,13 +28,15 @@ class Recipe:
     tiles: bool = True  # square tiles for frames longer than 4:3
     pose: bool = True  # blend in BlazePose's segmentation of each detected person's body crop
     cleanup: bool = True  # drop spurious small blobs, fill pin-holes; every person-sized region stays
+    carve: bool = True  # GrabCut per detected person decides the uncertain band (needs pose)
 
 
 RECIPES = {
     "naive": Recipe(flip=False, tiles=False, pose=False, cleanup=False),
     "flip": Recipe(flip=True, tiles=False, pose=False, cleanup=False),
     "tiles": Recipe(flip=True, tiles=True, pose=False, cleanup=False),
-    "pose": Recipe(flip=True, tiles=True, pose=True, cleanup=False),
+    "pose": Recipe(flip=True, tiles=True, pose=True, cleanup=False, carve=False),
+    "cleanup": Recipe(carve=False),
     "default": Recipe(),
 }
 
@@ -108,9 +111,12 @@ def selfie_probability(rgb: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray
 
 
 def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
-    """The selfie probability with each person's body-crop segmentation blended in, then cleaned up."""
-    prob = fuse(selfie, person_layers(rgb)) if recipe.pose else selfie
-    return cleanup(prob) if recipe.cleanup else prob
+    """The selfie probability with each person's body-crop segmentation blended in, cleaned up, carved."""
+    layers = person_layers(rgb) if recipe.pose else []
+    prob = fuse(selfie, layers)
+    if recipe.cleanup:
+        prob = cleanup(prob)
+    return carve(rgb, prob, layers) if recipe.carve else prob
 
 
 def load_models(recipe: Recipe = Recipe()) -> None:

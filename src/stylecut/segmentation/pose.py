@@ -62,6 +62,7 @@ class PersonLayer:
     prob: np.ndarray  # (H, W) float32, zero outside the crop
     inside: np.ndarray  # (H, W) bool: pixels the crop saw
     scale: float  # photo's long side / crop side: > 1 when the person is small in the frame
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1: the footprint's bounding box in the photo
 
 
 @lru_cache(maxsize=1)
@@ -171,7 +172,10 @@ def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
         m = body.matrix()
         back = cv2.warpAffine(prob, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.float32), m, (w, h), flags=cv2.INTER_LINEAR) > 0
-        layers.append(PersonLayer(back, inside, max(h, w) / body.side))
+        corners = np.array([[0, 0, 1], [CROP_SIDE, 0, 1], [0, CROP_SIDE, 1], [CROP_SIDE, CROP_SIDE, 1]], np.float32) @ m.T
+        (x0, y0), (x1, y1) = np.floor(corners.min(0)), np.ceil(corners.max(0))
+        box = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
+        layers.append(PersonLayer(back, inside, max(h, w) / body.side, box))
     return layers
 
 
