@@ -31,12 +31,12 @@ def test_eval_set_is_there():
 
 
 def test_mean_iou_beats_naive_baseline(ious):
-    # naive use of the model (squash to 256x256, threshold 0.5) scores 0.902 on this set, the default 0.939
-    assert np.mean(list(ious.values())) >= 0.93, ious
+    # naive use of the model (squash to 256x256, threshold 0.5) scores 0.902 on this set, the default 0.944
+    assert np.mean(list(ious.values())) >= 0.94, ious  # the target
 
 
 def test_no_image_collapses(ious):
-    assert min(ious.values()) >= 0.80, ious  # naive: 0.720, default: 0.847 (the group photo)
+    assert min(ious.values()) >= 0.85, ious  # the target; naive: 0.720, default: 0.855 (the group photo)
 
 
 def test_mask_is_soft_only_at_the_edge():
@@ -137,3 +137,46 @@ def test_body_crops_improve_small_and_grouped_people(name):
     f = _seg(name)
     rgb, gt = to_photo(f).rgb, gt_mask(f)
     assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], pose=False)), gt) + 0.02
+
+
+def test_colour_models_decide_the_uncertain_band():
+    from stylecut.segmentation.carve import carve
+    from stylecut.segmentation.pose import PersonLayer
+
+    rgb = np.zeros((60, 80, 3), np.uint8)
+    rgb[:] = (70, 70, 75)  # road
+    rgb[:, 40:] = (210, 180, 150)  # person, with a gap of road between the legs
+    rgb[30:, 55:60] = (70, 70, 75)
+    prob = np.where(np.arange(80) >= 40, 0.95, 0.05).astype(np.float32)[None].repeat(60, 0)
+    prob[:, 35:65] = 0.5  # the networks are unsure around the edge and across the gap
+    layer = PersonLayer(prob, np.ones(prob.shape, bool), 2.0, (0, 0, 80, 60))
+    out = carve(rgb, prob, [layer])
+    assert (out[30:, 55:60] < 0.3).all() and (out[:30, 55:60] > 0.7).all()  # gap out, body in
+    assert (out[:, 35:40] < 0.3).all() and (out[:, 40:55] > 0.7).all()
+    band = (prob > 0.15) & (prob < 0.85)
+    assert np.array_equal(out[~band], prob[~band])  # sure pixels are kept
+    assert carve(rgb, prob, []) is not None and np.array_equal(carve(rgb, prob, []), prob)
+
+
+def test_colour_models_open_the_gaps_between_limbs():
+    from dataclasses import replace
+
+    from stylecut.segmentation import RECIPES, person_alpha
+
+    f = _seg("ccp_0734")  # road showing between arm and body, and between the legs
+    rgb, gt = to_photo(f).rgb, gt_mask(f)
+    assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], carve=False)), gt) + 0.01
+
+
+def test_colour_guided_filter_matches_opencv():
+    import cv2
+
+    from stylecut.filters import color_guided_filter
+
+    rng = np.random.default_rng(1)
+    guide = cv2.GaussianBlur(rng.random((90, 120, 3)).astype(np.float32), (5, 5), 0)
+    src = (rng.random((90, 120)) > 0.5).astype(np.float32)
+    ref = cv2.ximgproc.guidedFilter(guide, src, 4, 1e-2)
+    assert np.abs(color_guided_filter(guide, src, 4, 1e-2) - ref).max() < 1e-3  # the same filter
+    half = color_guided_filter(guide, src, 4, 1e-2, step=2)  # fitted at half size: close, not equal
+    assert half.shape == src.shape and 0 < np.abs(half - ref).mean() < 0.05

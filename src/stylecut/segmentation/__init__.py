@@ -10,7 +10,7 @@ from ..cache import LRU, key_of
 from ..filters import guided_upsample, luminance, resize_max, window_starts
 from .maskfile import load_mask
 from .refine import REFINE_METHODS, check_method, refine
-from .grabcut import carve
+from .carve import carve
 from .pose import fuse, person_layers
 from .selfie import load_model, run_squashed
 
@@ -28,7 +28,7 @@ class Recipe:
     tiles: bool = True  # square tiles for frames longer than 4:3
     pose: bool = True  # blend in BlazePose's segmentation of each detected person's body crop
     cleanup: bool = True  # drop spurious small blobs, fill pin-holes; every person-sized region stays
-    carve: bool = True  # GrabCut per detected person decides the uncertain band (needs pose)
+    carve: bool = True  # per-person colour models decide the uncertain band (needs pose)
 
 
 RECIPES = {
