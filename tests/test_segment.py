@@ -36,7 +36,7 @@ def test_mean_iou_beats_naive_baseline(ious):
 
 
 def test_no_image_collapses(ious):
-    assert min(ious.values()) >= 0.85, ious  # the target; naive: 0.720, default: 0.855 (the group photo)
+    assert min(ious.values()) >= 0.85, ious  # the target; naive: 0.720, default: 0.853 (the group photo)
 
 
 def test_mask_is_soft_only_at_the_edge():
