@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from stylecut import StylecutError
-from stylecut.paint import paint
+from stylecut.into_painting import paint
 
 from .conftest import HOKUSAI, STARRY, assert_one_line_error, run_cli
 
@@ -92,10 +92,10 @@ def test_paint_cli(portrait_small, tmp_path):
 
 
 def test_cut_sides_fade_but_bottom_stays():
-    from stylecut.paint import _feather_cut_sides
+    from stylecut.into_painting import feather_cut_sides
 
     a = np.ones((100, 80), np.float32)
-    f = _feather_cut_sides(a, (True, False, True))
+    f = feather_cut_sides(a, (True, False, True))
     assert f[50, 0] == 0.0 and f[0, 40] == 0.0  # left and top fade to nothing
     assert f[50, 79] == 1.0 and f[99, 40] == 1.0  # right (not cut) and bottom stay solid
     assert 0.0 < f[50, 2] < 1.0

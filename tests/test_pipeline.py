@@ -12,7 +12,8 @@ from PIL import Image
 
 import stylecut
 from stylecut import StylecutError
-from stylecut.pipeline import NoPersonError, Options, run
+from stylecut.options import Options
+from stylecut.session import NoPersonError, run
 
 from .conftest import HOKUSAI, STARRY
 
@@ -146,10 +147,11 @@ def test_bad_options(portrait_small, kwargs, needle):
 
 def test_segmentation_and_style_run_concurrently(monkeypatch, portrait_small):
     """Mask refinement and the style network must be in flight at once: each waits for the other."""
-    import stylecut.pipeline as P
+    from stylecut.segmentation.person import PersonSegmenter
+    from stylecut.style.presets import PresetEngine
 
     barrier = threading.Barrier(2, timeout=20)
-    real_alpha, real_style = P.refine_alpha, P._stylize_small
+    real_alpha, real_style = PersonSegmenter.alpha, PresetEngine.stylize
 
     def alpha(*a, **k):
         barrier.wait()
@@ -159,8 +161,8 @@ def test_segmentation_and_style_run_concurrently(monkeypatch, portrait_small):
         barrier.wait()
         return real_style(*a, **k)
 
-    monkeypatch.setattr(P, "refine_alpha", alpha)
-    monkeypatch.setattr(P, "_stylize_small", style)
+    monkeypatch.setattr(PersonSegmenter, "alpha", alpha)
+    monkeypatch.setattr(PresetEngine, "stylize", style)
     run(portrait_small, Options(style="preset:5"))  # a BrokenBarrierError here means they ran one after the other
 
 

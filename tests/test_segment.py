@@ -9,7 +9,8 @@ import stylecut
 from stylecut import StylecutError
 from stylecut.evaluate import iou
 from stylecut.imageio import to_photo
-from stylecut.segmentation import has_person, load_mask
+from stylecut.layers import has_person
+from stylecut.segmentation import load_mask
 
 from .conftest import PORTRAIT, SEG_IMAGES, gt_mask
 
@@ -132,7 +133,8 @@ def test_close_up_leaves_the_mask_to_the_selfie_model():
 def test_body_crops_improve_small_and_grouped_people(name):
     from dataclasses import replace
 
-    from stylecut.segmentation import RECIPES, person_alpha
+    from stylecut.segmentation import RECIPES
+    from stylecut.segmentation.person import person_alpha
 
     f = _seg(name)
     rgb, gt = to_photo(f).rgb, gt_mask(f)
@@ -140,7 +142,7 @@ def test_body_crops_improve_small_and_grouped_people(name):
 
 
 def test_colour_models_decide_the_uncertain_band():
-    from stylecut.segmentation.carve import carve
+    from stylecut.segmentation.color_models import carve
     from stylecut.segmentation.pose import PersonLayer
 
     rgb = np.zeros((60, 80, 3), np.uint8)
@@ -161,7 +163,8 @@ def test_colour_models_decide_the_uncertain_band():
 def test_colour_models_open_the_gaps_between_limbs():
     from dataclasses import replace
 
-    from stylecut.segmentation import RECIPES, person_alpha
+    from stylecut.segmentation import RECIPES
+    from stylecut.segmentation.person import person_alpha
 
     f = _seg("ccp_0734")  # road showing between arm and body, and between the legs
     rgb, gt = to_photo(f).rgb, gt_mask(f)

@@ -5,9 +5,12 @@ Public API::
     import stylecut
     out = stylecut.stylize("photo.jpg", style="preset:19")          # -> PIL.Image
     alpha = stylecut.segment("photo.jpg")                            # -> float32 (H, W) in [0, 1]
+    with stylecut.Session(stylecut.Options(style="preset:7")) as s:  # prepare once, many photos
+        images = [s.process(p).image for p in paths]
 """
 from __future__ import annotations
 
+from .config import configure
 from .errors import StylecutError
 from .imageio import load_image, save_image
 
@@ -20,9 +23,19 @@ def __getattr__(name: str):
             return version("stylecut")
         except PackageNotFoundError:  # running from a source tree
             return "0.0.0"
+    if name in ("Session", "Result"):
+        from . import session
+
+        return getattr(session, name)
+    if name in ("Options", "GatysParams", "PaintOptions"):
+        from . import options
+
+        return getattr(options, name)
     raise AttributeError(name)
 
-__all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", "StylecutError", "__version__"]
+
+__all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", "configure", "Session", "Result",
+           "Options", "GatysParams", "PaintOptions", "StylecutError", "__version__"]
 
 
 def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
@@ -33,9 +46,10 @@ def stylize(image, style=None, *, region: str = "background", fg_style=None, str
     image: path, bytes, PIL image or numpy array. style: 'preset:N' (1..26), 'preset:3+preset:7',
     a path to any painting, an image, or None (then give blur or fg_style). region: 'background'
     (default), 'foreground' or 'all'. strength 0..1. blur: portrait-mode sigma (pixels at 1024 px).
-    mask: your own mask (path or array) instead of the model's.
+    mask: your own mask (path or array) instead of the model's. A one-shot Session.
     """
-    from .pipeline import DEFAULT_STYLE_SIZE, Options, run
+    from .options import DEFAULT_STYLE_SIZE, Options
+    from .session import run
 
     opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
                    preserve_color=preserve_color, blur=blur, refine=refine,
@@ -45,8 +59,8 @@ def stylize(image, style=None, *, region: str = "background", fg_style=None, str
 
 def segment(image, refine: str = "guided"):
     """Soft person alpha (H, W) float32 in [0, 1], the photo's (upright) size."""
-    from .pipeline import compute_alpha
     from .imageio import to_photo
+    from .session import compute_alpha
 
     return compute_alpha(to_photo(image), refine)
 
@@ -54,14 +68,14 @@ def segment(image, refine: str = "guided"):
 def cutout(image, refine: str = "guided", mask=None):
     """The person as an RGBA PIL image with a soft alpha edge."""
     from .imageio import to_photo
-    from .pipeline import compute_alpha, cutout as _cutout
+    from .session import compute_alpha, cutout as _cutout
 
     photo = to_photo(image)
     return _cutout(photo, compute_alpha(photo, refine, mask))
 
 
 def paint(portrait, painting, **kwargs):
-    """Place the portrait's person into the painting (see stylecut.paint.paint); returns a PIL image."""
-    from .paint import paint as _paint
+    """Place the portrait's person into the painting (see stylecut.into_painting.paint); returns a PIL image."""
+    from .into_painting import paint as _paint
 
     return _paint(portrait, painting, **kwargs).image

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import StylecutError
-from .registry import MODELS
+from .model_files import MODELS
 
 
 @lru_cache(maxsize=None)

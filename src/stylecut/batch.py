@@ -6,48 +6,16 @@ import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from multiprocessing import get_context
-from pathlib import Path, PurePath
+from pathlib import Path
 
+from .config import configure
 from .errors import StylecutError
-from .evaluate import IMAGE_EXTS
-from .imageio import SAVE_FORMATS, check_output_folder, encode, write_atomic
-from .pipeline import Options, run
-
-
-@dataclass
-class Item:
-    source: str
-    output: str
-    status: str  # done | skipped | failed
-    error: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class Summary:
-    done: int = 0
-    skipped: int = 0
-    failed: int = 0
-    seconds: float = 0.0
-    items: list[Item] = field(default_factory=list)
-
-    def add(self, item: Item) -> None:
-        self.items.append(item)
-        setattr(self, item.status, getattr(self, item.status) + 1)
-
-
-def output_for(src: PurePath, input_root: PurePath, output_root: PurePath) -> PurePath | None:
-    """Where src's result goes, keeping sub-folders; None if src is not a batch input.
-
-    Inputs are image files that are not hidden and not already inside the output folder.
-    Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp), else .png.
-    """
-    if src.suffix.lower() not in IMAGE_EXTS or src.name.startswith(".") or output_root in src.parents:
-        return None
-    ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
-    return output_root / src.relative_to(input_root).with_suffix(ext)
+from .imageio import check_output_folder, write_atomic
+from .jobs import Item, Summary, output_for, process_file
+from .options import Options
+from .session import Session
 
 
 def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
@@ -63,28 +31,14 @@ def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
     return pairs
 
 
-_worker_options: Options | None = None
+_worker_session: Session | None = None
 
 
 def _init_worker(options: Options, threads: int) -> None:
-    global _worker_options
-    if threads:
-        os.environ["STYLECUT_THREADS"] = str(threads)
-    _worker_options = options
-
-
-def _process(src: str, dst: str, options: Options, read, write) -> Item:
-    """Stylize one file through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
-    t = time.perf_counter()
-    try:
-        fmt = SAVE_FORMATS[Path(dst).suffix.lower()]
-        image = run(read(src), options, name=src).image
-        write(dst, encode(image, fmt))
-        return Item(src, dst, "done", seconds=time.perf_counter() - t)
-    except StylecutError as exc:
-        return Item(src, dst, "failed", str(exc), time.perf_counter() - t)
-    except Exception as exc:  # one broken file must not stop the others
-        return Item(src, dst, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)
+    """A worker process: its settings, then one Session for every file it gets."""
+    global _worker_session
+    configure(threads=threads)
+    _worker_session = Session(options)
 
 
 def _read_local(path: str) -> bytes:
@@ -96,9 +50,9 @@ def _write_local(path: str, data: bytes) -> None:
     write_atomic(Path(path), data)
 
 
-def _one(src: Path, dst: Path, options: Options | None = None) -> Item:
+def _one(src: Path, dst: Path, session: Session | None = None) -> Item:
     """Stylize one local file (in this process or a worker)."""
-    return _process(str(src), str(dst), options or _worker_options, _read_local, _write_local)
+    return process_file(str(src), str(dst), session or _worker_session, _read_local, _write_local)
 
 
 BACKENDS = ("local", "ray")
@@ -153,8 +107,9 @@ def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int,
 
     try:
         if jobs == 1:
-            for src, dst in todo:
-                record(_one(src, dst, options))
+            with Session(options) as session:
+                for src, dst in todo:
+                    record(_one(src, dst, session))
         else:
             ctx = get_context("spawn")  # no fork of model runtimes' threads
             threads = max(1, (os.cpu_count() or 2) // jobs)

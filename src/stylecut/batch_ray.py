@@ -10,9 +10,9 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from .batch import Item, Summary, _process, output_for
 from .errors import StylecutError
-from .pipeline import Options
+from .jobs import Item, Summary, output_for, process_file
+from .options import Options
 
 
 def _fs(uri: str):
@@ -55,12 +55,13 @@ class RayStylizer:
     """A Ray Data actor: loads the models once, then stylizes one batch of rows at a time."""
 
     def __init__(self, options: Options, input_uri: str, output_uri: str):
-        from .pipeline import run
+        from .config import configure
+        from .session import Session
 
-        self.options = options
+        configure()
+        self.session = Session(options).prepare()  # models and style vectors load once per actor
         self.in_fs, _ = _fs(input_uri)
         self.out_fs, _ = _fs(output_uri)
-        run(np.full((64, 64, 3), 128, np.uint8), Options(style="preset:1", region="all"))  # load runtimes once
 
     def _read(self, path: str) -> bytes:
         with self.in_fs.open_input_stream(path) as fh:
@@ -75,7 +76,7 @@ class RayStylizer:
         self.out_fs.move(tmp, path)  # readers never see a half-written file
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        items = [_process(str(s), str(d), self.options, self._read, self._write)
+        items = [process_file(str(s), str(d), self.session, self._read, self._write)
                  for s, d in zip(batch["src"], batch["dst"])]
         return {k: np.array([getattr(i, k) for i in items]) for k in ("source", "output", "status", "error", "seconds")}
 

@@ -50,3 +50,19 @@ class LRU:
             while self.used > self.max_bytes:
                 _, old = self.items.popitem(last=False)
                 self.used -= self._size(old)
+
+
+class Cache:
+    """What a Session keeps between images: coarse person masks and style vectors, by content.
+
+    A session makes its own (style vectors only: a video's frames never repeat); a server shares
+    one between requests, so the page's mask preview and the stylize call after it segment once.
+    """
+
+    def __init__(self, mask_bytes: int = 0, vector_bytes: int = 1024 * 1024):
+        self.masks = LRU(mask_bytes)
+        self.vectors = LRU(vector_bytes)  # 100 floats each: thousands of styles
+
+    def clear(self) -> None:
+        self.masks.clear()
+        self.vectors.clear()

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+import inspect
 from pathlib import Path
 from typing import Optional
 
+import click
 import typer
 
 from .errors import StylecutError
+from .options import GatysParams, Options, PaintOptions, choices_of, schema_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -19,21 +21,71 @@ app = typer.Typer(
 )
 
 
-class Region(str, Enum):
-    background = "background"
-    foreground = "foreground"
-    all = "all"
+class LazyChoice(click.ParamType):
+    """click.Choice whose choices are read when used (engines come from the registry, loaded lazily)."""
+
+    name = "choice"
+
+    def __init__(self, field):
+        self.field = field
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "[" + "|".join(map(str, choices_of(self.field))) + "]"
+
+    def convert(self, value, param, ctx):
+        allowed = choices_of(self.field)
+        if value in allowed:
+            return value
+        self.fail(f"{value!r} is not one of {', '.join(map(repr, allowed))}", param, ctx)
 
 
-class Refine(str, Enum):
-    none = "none"
-    guided = "guided"
-    matting = "matting"
+def _cli_param(f) -> inspect.Parameter:
+    """A typer option for one schema field: --name (plus its extra flags), help, type, choices, default."""
+    from .options import _base_type
+
+    meta = f.metadata
+    kwargs = {"help": meta["help"]}
+    if meta.get("choices") is not None:
+        kwargs["click_type"] = LazyChoice(f)
+    base = _base_type(f)
+    annotation = Optional[base] if f.default is None else base
+    flags = ("--" + f.name.replace("_", "-"), *meta["flags"])
+    return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                             default=typer.Option(f.default, *flags, **kwargs))
 
 
-class Engine(str, Enum):
-    fast = "fast"
-    gatys = "gatys"
+def with_schema(*classes, make):
+    """Add every CLI field of the schema classes as options; the command gets them as options=make(values)."""
+    import functools
+
+    flds = [f for cls in classes for f in schema_fields(cls)]
+
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        own = [p for p in sig.parameters.values() if p.name != "options"]
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            values = {f.name: kwargs.pop(f.name) for f in flds}
+            return fn(*args, options=make(values), **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=own + [_cli_param(f) for f in flds])
+        return wrapper
+
+    return decorate
+
+
+def stylize_options(values: dict) -> Options:
+    """Options (+ GatysParams when the engine is gatys) from the CLI's values."""
+    names = {f.name for f in schema_fields(GatysParams)}
+    gatys = GatysParams(**{k: v for k, v in values.items() if k in names}) if values.get("engine") == "gatys" else None
+    return Options(**{k: v for k, v in values.items() if k not in names}, gatys=gatys)
+
+
+
+
+
+
 
 
 class _progress_bar:
@@ -62,9 +114,6 @@ class _progress_bar:
         return False
 
 
-class NoPerson(str, Enum):
-    error = "error"
-    all = "all"
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -112,55 +161,35 @@ def main_options(
     """stylecut: find the person, stylize where you choose, blend with clean edges."""
 
 
+def _refine_option():
+    field = next(f for f in schema_fields(Options) if f.name == "refine")
+    return typer.Option(field.default, "--refine", help=field.metadata["help"], click_type=LazyChoice(field))
+
+
 @app.command()
 @guarded
+@with_schema(Options, GatysParams, make=stylize_options)
 def stylize(
     input: Path = typer.Argument(..., help="Photo to stylize (JPEG, PNG, WebP, TIFF, ...)."),
     output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
-    style: Optional[str] = typer.Option(None, "--style", "-s", help="A painting's path, preset:N (1-26), preset:3+preset:7, or none."),
-    region: Region = typer.Option(Region.background, "--region", help="Where the style goes."),
-    fg_style: Optional[str] = typer.Option(None, "--fg-style", help="A second style for the person."),
-    strength: float = typer.Option(1.0, "--strength", help="0..1; for paintings it moves between the photo's own style and the painting's."),
-    preserve_color: bool = typer.Option(False, "--preserve-color", help="Keep the photo's colours, take the style's texture."),
-    blur: Optional[float] = typer.Option(None, "--blur", help="Portrait mode: blur the background (sigma in px at 1024 px)."),
     mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask (grey or alpha, any size, same aspect)."),
     save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the soft mask used."),
     save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the person as an RGBA cut-out."),
-    style_size: int = typer.Option(768, "--style-size", help="Long side (px) the style network runs at."),
-    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
-    on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person", help="If no person is found: fail, or stylize everything."),
-    engine: Engine = typer.Option(Engine.fast, "--engine", help="fast (feed-forward networks) or gatys (optimisation, slow, richest)."),
-    iterations: int = typer.Option(50, "--iterations", help="gatys: objective evaluations at full size."),
-    size: int = typer.Option(512, "--size", help="gatys: long side of the optimised image (px)."),
-    style_weight: float = typer.Option(1.0, "--style-weight", help="gatys: style loss weight."),
-    content_weight: float = typer.Option(1.0, "--content-weight", help="gatys: content loss weight."),
-    tv_weight: float = typer.Option(0.0, "--tv-weight", help="gatys: total-variation weight."),
-    seed: int = typer.Option(0, "--seed", help="gatys: random seed."),
+    options: Options = None,
 ) -> None:
     """Stylize a photo's background, person, or both."""
     from .imageio import check_cutout_path, check_output_path, save_image
-    from .pipeline import Options, run
+    from .session import compute_alpha, run
 
     for p in (output, save_mask):
         if p is not None:
             check_output_path(p)
     if save_cutout is not None:
         check_cutout_path(save_cutout)
-    gatys = None
-    if engine == Engine.gatys:
-        from .style.gatys import GatysParams
-
-        gatys = GatysParams(iterations=iterations, size=size, style_weight=style_weight,
-                            content_weight=content_weight, tv_weight=tv_weight, seed=seed)
-    opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
-                   preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
-                   on_no_person=on_no_person.value, engine=engine.value, gatys=gatys)
-    with _progress_bar(engine == Engine.gatys) as progress:
-        result = run(input, opts, mask=mask, name=str(input), progress=progress)
+    with _progress_bar(options.engine == "gatys") as progress:
+        result = run(input, options, mask=mask, name=str(input), progress=progress)
     if (save_mask or save_cutout) and result.alpha is None:
-        from .pipeline import compute_alpha
-
-        result.alpha = compute_alpha(result.photo, refine.value, mask)
+        result.alpha = compute_alpha(result.photo, options.refine, mask)
     save_image(result.image, output)
     if save_mask:
         save_image(result.mask_image(), save_mask)
@@ -175,15 +204,15 @@ def mask(
     input: Path = typer.Argument(..., help="Photo with a person."),
     output: Path = typer.Option(..., "-o", "--output", help="Mask file (8-bit alpha, the photo's size)."),
     cutout: bool = typer.Option(False, "--cutout", help="Write an RGBA cut-out instead of the mask."),
-    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
+    refine: str = _refine_option(),
 ) -> None:
     """Write the soft person mask (or an RGBA cut-out) of a photo."""
     from .imageio import check_cutout_path, check_output_path, save_image, to_photo
-    from .pipeline import Result, compute_alpha
+    from .session import Result, compute_alpha
 
     (check_cutout_path if cutout else check_output_path)(output)
     photo = to_photo(input)
-    res = Result(None, compute_alpha(photo, refine.value), photo)
+    res = Result(None, compute_alpha(photo, refine), photo)
     save_image(res.cutout() if cutout else res.mask_image(), output)
     typer.echo(f"{input} -> {output}")
 
@@ -194,13 +223,14 @@ def styles(
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Render every preset on a sample photo into FILE."),
     photo: Optional[Path] = typer.Option(None, "--photo", help="Photo for the sheet (default: the bundled sample)."),
 ) -> None:
-    """List the built-in styles; --sheet renders them all."""
-    from .registry import PRESETS
+    """List the built-in styles (from the engine registry); --sheet renders them all."""
+    from .registry import ENGINES
 
     if sheet is None:
         typer.echo("Built-in styles (use with --style):")
-        for name in PRESETS:
-            typer.echo(f"  {name}")
+        for entry in ENGINES:
+            for name in entry.info.get("styles", ()):
+                typer.echo(f"  {name}")
         typer.echo("Any image file also works as a style, e.g. --style starry_night.jpg")
         typer.echo("Blend presets with +, e.g. --style preset:3+preset:7")
         return
@@ -210,6 +240,26 @@ def styles(
     check_output_path(sheet)
     save_image(presets_sheet(photo), sheet)
     typer.echo(f"wrote {sheet}")
+
+
+@app.command()
+@guarded
+def models(
+    bench: bool = typer.Option(False, "--bench", help="Also time each model on this machine (at 512 and 1024 px)."),
+    runs: int = typer.Option(3, "--runs", help="--bench: median of this many runs."),
+) -> None:
+    """Every model with its file, package, licence, size and native input; segmenters and engines that use them."""
+    from .model_info import bench_rows, model_rows, registry_rows
+
+    for line in model_rows():
+        typer.echo(line)
+    typer.echo("")
+    for line in registry_rows():
+        typer.echo(line)
+    if bench:
+        typer.echo("")
+        for line in bench_rows(runs):
+            typer.echo(line)
 
 
 @app.command()
@@ -227,68 +277,48 @@ def demo(
 
 @app.command()
 @guarded
+@with_schema(Options, GatysParams, make=stylize_options)
 def batch(
     input_dir: str = typer.Argument(..., help="Folder of photos (searched recursively); with --backend ray also a URI."),
     output_dir: str = typer.Option(..., "-o", "--output", help="Folder for the results (sub-folders kept)."),
-    style: Optional[str] = typer.Option(None, "--style", "-s", help="As for stylize."),
-    region: Region = typer.Option(Region.background, "--region"),
-    fg_style: Optional[str] = typer.Option(None, "--fg-style"),
-    strength: float = typer.Option(1.0, "--strength"),
-    preserve_color: bool = typer.Option(False, "--preserve-color"),
-    blur: Optional[float] = typer.Option(None, "--blur"),
-    style_size: int = typer.Option(768, "--style-size"),
-    refine: Refine = typer.Option(Refine.guided, "--refine"),
-    on_no_person: NoPerson = typer.Option(NoPerson.error, "--on-no-person"),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (models load once per worker)."),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Resume: leave finished outputs alone."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every file."),
     backend: str = typer.Option("local", "--backend", help="local (worker processes) or ray (Ray Data; needs stylecut[ray])."),
     address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: start a local one)."),
+    options: Options = None,
 ) -> None:
     """Stylize every image in a folder tree; bad files are reported and skipped."""
     from .batch import batch as run_batch
-    from .pipeline import Options
 
-    opts = Options(style=style, region=region.value, fg_style=fg_style, strength=strength,
-                   preserve_color=preserve_color, blur=blur, refine=refine.value, style_size=style_size,
-                   on_no_person=on_no_person.value)
-    s = run_batch(input_dir, output_dir, opts, jobs=jobs, skip_existing=skip_existing, report=report,
+    s = run_batch(input_dir, output_dir, options, jobs=jobs, skip_existing=skip_existing, report=report,
                   backend=backend, address=address)
     typer.echo(f"done {s.done}, skipped {s.skipped}, failed {s.failed} in {s.seconds:.1f}s")
     if s.failed:
         raise typer.Exit(1)
 
 
-class Harmonize(str, Enum):
-    none = "none"
-    color = "color"
-    poisson = "poisson"
-
-
 @app.command()
 @guarded
+@with_schema(PaintOptions, make=lambda values: PaintOptions(**values))
 def paint(
     portrait: Path = typer.Argument(..., help="Photo of a person."),
     painting: Path = typer.Argument(..., help="The painting to place them in."),
     output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
-    x: Optional[int] = typer.Option(None, "--x", help="Bottom centre of the cut-out, px from the left (default: centre)."),
-    y: Optional[int] = typer.Option(None, "--y", help="Bottom centre of the cut-out, px from the top (default: bottom edge)."),
-    height: Optional[float] = typer.Option(None, "--height", help="Cut-out height as a fraction of the painting's (default 0.6)."),
-    style: str = typer.Option("painting", "--style", help="'painting' (its own brush work), any style, or none."),
-    harmonize: Harmonize = typer.Option(Harmonize.color, "--harmonize", help="Blend colours to the painting."),
     save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the placed person as RGBA."),
     mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask for the portrait."),
-    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement."),
+    options: PaintOptions = None,
 ) -> None:
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
+    from dataclasses import asdict
+
     from .imageio import check_cutout_path, check_output_path, save_image
-    from .paint import paint as paint_into
+    from .into_painting import paint as paint_into
 
     check_output_path(output)
     if save_cutout is not None:
         check_cutout_path(save_cutout)
-    res = paint_into(portrait, painting, x=x, y=y, height=height, style=style, harmonize=harmonize.value,
-                     refine=refine.value, mask=mask)
+    res = paint_into(portrait, painting, mask=mask, **asdict(options))
     save_image(res.image, output)
     if save_cutout:
         save_image(res.cutout, save_cutout)
@@ -302,18 +332,16 @@ def evaluate_masks(
     masks_dir: Path = typer.Argument(..., help="Folder of ground-truth masks with the same file names."),
     report: Optional[Path] = typer.Option(None, "--report", help="Write per-image figures as CSV."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
-    refine: Refine = typer.Option(Refine.guided, "--refine", help="Mask edge refinement to evaluate."),
-    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles, pose or default (for ablations)."),
+    refine: str = _refine_option(),
+    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles, pose, cleanup or default (for ablations)."),
 ) -> None:
     """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
     import numpy as np
 
     from .evaluate import evaluate, worst_sheet, write_report
-    from .imageio import check_output_folder, check_output_path, save_image
-    from .pipeline import compute_alpha
-    from .imageio import Photo
-
+    from .imageio import Photo, check_output_folder, check_output_path, save_image
     from .segmentation import RECIPES, load_models
+    from .session import compute_alpha
 
     if recipe not in RECIPES:
         raise StylecutError(f"unknown recipe {recipe!r}; use one of: {', '.join(RECIPES)}")
@@ -330,8 +358,8 @@ def evaluate_masks(
         typer.echo(f"{s.name:<28}{s.iou:>7.3f}{s.boundary_f:>9.3f}{s.mae:>8.4f}{s.seconds * 1000:>8.0f}")
 
     load_models(steps)  # so no image's time includes loading a model
-    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine.value, recipe=steps)  # and warm the refinement
-    scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine.value, recipe=steps), show)
+    compute_alpha(Photo(np.zeros((64, 64, 3), np.uint8)), refine, recipe=steps)  # and warm the refinement
+    scores, keep = evaluate(images_dir, masks_dir, lambda rgb: compute_alpha(Photo(rgb), refine, recipe=steps), show)
     iou = [s.iou for s in scores]
     typer.echo(f"{'mean':<28}{np.mean(iou):>7.3f}{np.mean([s.boundary_f for s in scores]):>9.3f}"
                f"{np.mean([s.mae for s in scores]):>8.4f}{np.median([s.seconds for s in scores]) * 1000:>8.0f}"
@@ -367,6 +395,9 @@ def main() -> None:
     with os._exit: tearing down the model runtimes' thread pools and arenas adds ~40 ms per run.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from .config import configure
+
+    configure()
     code = 0
     try:
         app(prog_name="stylecut")

@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 
 from .filters import fill_estimate, guided_upsample, luminance, smooth_fill
+from .layers import BACKGROUND, Layers
 
-REGIONS = ("background", "foreground", "all")
 BLUR_REFERENCE_SIDE = 1024  # --blur SIGMA is in pixels of a 1024 px-long version of the photo
 
 
@@ -18,14 +18,26 @@ def grow(alpha: np.ndarray, px: int) -> np.ndarray:
     return cv2.dilate(alpha, k)
 
 
-def clean_layer(layer: np.ndarray, alpha: np.ndarray, keep_outside: bool, band: int) -> np.ndarray:
-    """Replace a layer's pixels near and inside the other region by a smooth fill from its own region.
+def fill_out(small: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """A style network's input with `region` (soft, grown) filled from its surroundings (uint8).
+
+    Stylizing the background with the person still in it makes the network draw the person's
+    contour as a stroke, which shows as a ring around them after compositing.
+    """
+    h, w = small.shape[:2]
+    if region.shape != (h, w):
+        region = cv2.resize(region, (w, h), interpolation=cv2.INTER_LINEAR)
+    grown = grow(np.clip(region * 2.0, 0.0, 1.0), max(2, round(max(h, w) / 100)))
+    filled = smooth_fill(small.astype(np.float32), 1.0 - grown)
+    return np.clip(filled + 0.5, 0, 255).astype(np.uint8)
+
+
+def clean_layer(layer: np.ndarray, other: np.ndarray, band: int) -> np.ndarray:
+    """Replace a layer's pixels near and inside `other` (the rest of the frame) by a smooth fill from its own.
 
     A style network or a blur smears the person's colours a few pixels into the background (and the
     reverse); where the soft alpha lets the layer show through, that smear would be a halo.
-    keep_outside=True keeps the background part of the layer, False the person part.
     """
-    other = alpha if keep_outside else 1.0 - alpha
     known = 1.0 - np.clip(grow(other, band) * 1.5, 0.0, 1.0)
     if known.max() <= 0.0:
         return layer
@@ -73,9 +85,9 @@ def preserve_color(stylized: np.ndarray, photo: np.ndarray) -> np.ndarray:
 
 
 def blur_background(layer: np.ndarray, alpha: np.ndarray, sigma: float) -> np.ndarray:
-    """Portrait-mode blur of the background layer; the person is filled out first so it cannot glow."""
+    """Portrait-mode blur of the background layer; alpha (the rest: the person) is filled out first, no glow."""
     h, w = alpha.shape
-    clean = clean_layer(layer, alpha, keep_outside=True, band=max(2, round(max(h, w) / 400)))
+    clean = clean_layer(layer, alpha, band=max(2, round(max(h, w) / 400)))
     s = sigma * max(h, w) / BLUR_REFERENCE_SIDE
     if s <= 0:
         return clean
@@ -92,6 +104,41 @@ def blend(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     out *= a
     out += bg
     return out
+
+
+def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, styled: dict[str, np.ndarray | None],
+                   preserve: bool = False, blur: float | None = None) -> np.ndarray:
+    """The final frame (uint8): each layer's stylized look (or the photo's own) blended by its alpha.
+
+    rgb: the photo; small: the photo at style resolution; styled: layer name -> its stylized look at
+    style resolution, or None to keep the photo there. layers None: one look for the whole frame.
+    Every layer is cleaned of the others' smear, brought to full size with the photo as guide, and
+    summed by weight: background + sum over the other layers of alpha * (layer - background).
+    """
+    photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
+    if layers is None:  # region 'all', one style, no blur: the whole frame
+        layer = upsample_layer(small, next(iter(styled.values())), rgb)
+        return to_uint8(preserve_color(layer, rgb) if preserve else layer)
+    h, w = small.shape[:2]
+    layers_small = layers.resized((w, h))
+    band = max(2, round(max(h, w) / 200))
+
+    def look(name: str) -> np.ndarray:
+        small_look = styled.get(name)
+        if small_look is None:  # the photo itself, its edge colours freed of the other layers'
+            return decontaminate(photo_f, layers[name])
+        full = upsample_layer(small, clean_layer(small_look, layers_small.others(name), band), rgb)
+        return preserve_color(full, rgb) if preserve else full
+
+    base = look(BACKGROUND)
+    if blur is not None:
+        base = blur_background(base, layers.others(BACKGROUND), float(blur))
+    out = base
+    for name in layers.explicit:  # with one explicit layer: blend(person, background, alpha)
+        diff = look(name) - base
+        diff *= layers[name][:, :, None]
+        out = out + diff
+    return to_uint8(out)
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:

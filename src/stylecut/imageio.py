@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -10,15 +11,13 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .config import settings
 from .errors import ImageTooLargeError, NotAnImageError, StylecutError
 
 ImageLike = Union[str, "os.PathLike[str]", Image.Image, np.ndarray, bytes]
 
 SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
-MAX_PIXELS = 100_000_000  # guard against decompression bombs (a 10000x10000 photo still loads)
 MIN_SIDE = 16
-
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 @dataclass
@@ -38,7 +37,8 @@ def _name(image: object) -> str:
     return str(image) if isinstance(image, (str, os.PathLike)) else "image"
 
 
-def _open(image: ImageLike) -> Image.Image:
+def open_image(image: ImageLike) -> Image.Image:
+    """Open (and decode) an image; the pixel limit is checked from the header first."""
     import io
 
     if isinstance(image, Image.Image):
@@ -52,10 +52,14 @@ def _open(image: ImageLike) -> Image.Image:
         if p.is_dir():
             raise StylecutError(f"expected an image file, got a folder: {name}")
     try:
-        img = Image.open(src)
+        with warnings.catch_warnings():  # our own limit below, checked from the header; Pillow's globals untouched
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(src)
+        if img.width * img.height > settings.max_pixels:
+            raise Image.DecompressionBombError(name)
         img.load()  # decode now, so truncated files fail here and not later
     except Image.DecompressionBombError:
-        raise ImageTooLargeError(f"{name}: image too large (over {MAX_PIXELS:,} pixels)") from None
+        raise ImageTooLargeError(f"{name}: image too large (over {settings.max_pixels:,} pixels)") from None
     except UnidentifiedImageError:
         raise NotAnImageError(f"{name}: not an image (or an unsupported format)") from None
     except OSError as exc:
@@ -94,7 +98,7 @@ def to_photo(image: ImageLike) -> Photo:
         alpha = arr[:, :, 3].copy() if arr.shape[2] == 4 else None
         photo = Photo(np.ascontiguousarray(arr[:, :, :3]), alpha)
     else:
-        img = _open(image)
+        img = open_image(image)
         try:
             img = ImageOps.exif_transpose(img)
         except Exception:  # broken EXIF blocks should not stop an edit

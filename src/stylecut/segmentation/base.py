@@ -1,12 +1,31 @@
-"""The Segmenter protocol: an RGB photo in, a person probability map out."""
+"""The Segmenter protocol: a photo in, a soft subject alpha out, in two steps.
+
+`look` is quick (tens of ms) and says roughly where the subject is, so a style network can start
+on an input with the subject filled out; `alpha` finishes the mask (refined edges, full size) and
+runs beside the style network. Register a new segmenter with `stylecut.registry.register_segmenter`.
+"""
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 
 
-class Segmenter(Protocol):
-    """Anything that maps an (H, W, 3) uint8 photo to an (H, W) float32 probability in [0, 1]."""
+@dataclass
+class Look:
+    """A segmenter's first view: guide (h, w) in [0, 1] at any resolution, and what alpha() reuses."""
 
-    def predict(self, rgb: np.ndarray) -> np.ndarray: ...
+    guide: np.ndarray
+    data: Any = None
+
+
+class Segmenter(Protocol):
+    trusted: bool  # True for the user's own mask: no 'no person found' check
+
+    def prepare(self) -> None: ...
+
+    def look(self, rgb: np.ndarray) -> Look: ...
+
+    def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
+        """Soft alpha (H, W) float32 in [0, 1] at the photo's size, snapped (see layers.snap)."""

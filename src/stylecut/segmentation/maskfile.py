@@ -1,4 +1,4 @@
-"""A user's own mask file: any size, grey or with alpha, same aspect ratio as the photo."""
+"""The user's own mask as a segmenter: any size, grey or with alpha, same aspect ratio as the photo."""
 from __future__ import annotations
 
 import cv2
@@ -6,7 +6,10 @@ import numpy as np
 from PIL import Image
 
 from ..errors import StylecutError
-from ..imageio import ImageLike, _open
+from ..imageio import ImageLike, open_image
+from ..layers import snap
+from ..registry import register_segmenter
+from .base import Look
 
 ASPECT_TOLERANCE = 0.02
 
@@ -24,7 +27,7 @@ def load_mask(mask: ImageLike, size: tuple[int, int]) -> np.ndarray:
         if arr.max() > 1.0:
             arr /= 255.0 if arr.max() <= 255 else 65535.0
     else:
-        img: Image.Image = _open(mask)
+        img: Image.Image = open_image(mask)
         from PIL import ImageOps
 
         img = ImageOps.exif_transpose(img)
@@ -46,3 +49,23 @@ def load_mask(mask: ImageLike, size: tuple[int, int]) -> np.ndarray:
     if (w, h) != (W, H):
         arr = cv2.resize(arr, (W, H), interpolation=cv2.INTER_AREA if w > W else cv2.INTER_LINEAR)
     return np.clip(arr, 0.0, 1.0).astype(np.float32)
+
+
+@register_segmenter("mask-file", models=(), about="your own mask: a grey or alpha image, any size, same aspect")
+class MaskFileSegmenter:
+    """The user's own mask (path, bytes, PIL image or array), used as it is."""
+
+    trusted = True
+
+    def __init__(self, mask: ImageLike):
+        self.mask = mask
+
+    def prepare(self) -> None:
+        pass
+
+    def look(self, rgb: np.ndarray) -> Look:
+        user = load_mask(self.mask, (rgb.shape[1], rgb.shape[0]))
+        return Look(guide=user, data=user)
+
+    def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
+        return snap((look or self.look(rgb)).data)

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from ..filters import window_starts
-from .selfie import load_model
+from .litert import load_model
 
 DETECT_SIDE = 224
 CROP_SIDE = 256

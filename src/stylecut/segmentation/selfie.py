@@ -1,64 +1,13 @@
-"""MediaPipe selfie segmentation models (from the mediapipe wheel's files), run with LiteRT."""
+"""MediaPipe Selfie Segmentation on a whole frame, mirrored, or in square tiles for long frames."""
 from __future__ import annotations
-
-import contextlib
-import os
-import sys
-import threading
-from functools import lru_cache
 
 import cv2
 import numpy as np
 
-from ..assets import model_path
+from ..filters import window_starts
+from .litert import TFLiteModel, load_model
 
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """Mute file descriptor 2 (LiteRT's C++ logger prints an INFO line when it creates a delegate)."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
-
-
-class TFLiteModel:
-    """One LiteRT interpreter; calls are serialised because an interpreter is not thread-safe."""
-
-    def __init__(self, key: str, threads: int = 2):
-        from ai_edge_litert.interpreter import Interpreter
-
-        with _quiet_stderr():
-            self.interp = Interpreter(model_path=str(model_path(key)), num_threads=threads)
-            self.interp.allocate_tensors()
-        inp = self.interp.get_input_details()[0]
-        self.in_index = inp["index"]
-        self.outputs = {d["name"]: d["index"] for d in self.interp.get_output_details()}
-        self.height, self.width = int(inp["shape"][1]), int(inp["shape"][2])
-        self.lock = threading.Lock()
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """x: (height, width, 3) float32 in [0, 1] -> (height, width) probability (the first output)."""
-        return next(iter(self.run(x).values()))[:, :, 0]
-
-    def run(self, x: np.ndarray) -> dict[str, np.ndarray]:
-        """x: (height, width, 3) float32 -> every output tensor by name, batch axis dropped."""
-        with self.lock:
-            self.interp.set_tensor(self.in_index, x[None].astype(np.float32, copy=False))
-            self.interp.invoke()
-            return {name: self.interp.get_tensor(i)[0].copy() for name, i in self.outputs.items()}
-
-
-@lru_cache(maxsize=None)
-def load_model(key: str) -> TFLiteModel:
-    """Load (once per process) a LiteRT model from the registry, e.g. 'selfie_general'."""
-    return TFLiteModel(key)
+TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
 
 
 def run_squashed(model: TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np.ndarray:
@@ -71,3 +20,44 @@ def run_squashed(model: TFLiteModel, rgb: np.ndarray, flip: bool = False) -> np.
     else:
         p = model(x)
     return cv2.resize(np.ascontiguousarray(p), (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _tta(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
+    """Model prediction, averaged with the mirrored image's when flip is set."""
+    p = run_squashed(model, rgb)
+    return 0.5 * (p + run_squashed(model, rgb, flip=True)) if flip else p
+
+
+def _tiled(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
+    """Square windows along the long side, feathered (Hann) and averaged.
+
+    A small person in a wide or tall frame gets several times more model pixels, and a
+    person at the edge of a panorama is no longer squashed out of existence.
+    """
+    h, w = rgb.shape[:2]
+    side = min(h, w)
+    win_h, win_w = (h, side) if w > h else (side, w)
+    feather = np.outer(np.hanning(win_h + 2)[1:-1] + 0.05, np.hanning(win_w + 2)[1:-1] + 0.05).astype(np.float32)
+    acc = np.zeros((h, w), np.float32)
+    weight = np.zeros((h, w), np.float32)
+    for y in window_starts(h, win_h):
+        for x in window_starts(w, win_w):
+            acc[y:y + win_h, x:x + win_w] += _tta(model, rgb[y:y + win_h, x:x + win_w], flip) * feather
+            weight[y:y + win_h, x:x + win_w] += feather
+    return acc / weight
+
+
+def selfie_probability(rgb: np.ndarray, tiles: bool = True, flip: bool = True) -> np.ndarray:
+    """The selfie model's person probability (H, W) for an RGB uint8 image (at work resolution).
+
+    Near-square frames: the general model on the whole frame, mirrored. Tall frames (full body):
+    that, averaged with square tiles. Wide frames: square tiles only - measured on the eval set and
+    on a person at the edge of a panorama, the landscape model's whole-frame view lost that person
+    and did not help elsewhere (see README, "Masks").
+    """
+    h, w = rgb.shape[:2]
+    general = load_model("selfie_general")
+    if not tiles or max(h, w) / min(h, w) <= TILE_ASPECT:
+        return _tta(general, rgb, flip)
+    tiled = _tiled(general, rgb, flip)
+    return tiled if w > h else 0.5 * (_tta(general, rgb, flip) + tiled)

@@ -10,9 +10,11 @@ vectors by content, so the page's mask preview and the stylize call that follows
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import io
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -23,11 +25,14 @@ from fastapi.staticfiles import StaticFiles
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
+from ..cache import Cache
 from ..errors import ImageTooLargeError, NotAnImageError, StylecutError
+from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, _base_type, describe, schema_fields
 
 STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
            "webp": ("WEBP", "image/webp")}
+MASK_CACHE_BYTES = 192 * 1024 * 1024  # coarse person masks shared by the requests, by content
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,34 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
     raise StylecutError("style must be preset:N (1-26), preset:A+preset:B, none, or an uploaded image")
 
 
+def with_form(*classes):
+    """Add every form field of the schema classes as Form parameters; the endpoint gets form={name: value}."""
+    from fastapi import Form
+
+    flds = [f for cls in classes for f in schema_fields(cls, "form")]
+
+    def decorate(fn):
+        sig = inspect.signature(fn)
+        own = [p for p in sig.parameters.values() if p.name != "form"]
+
+        @functools.wraps(fn)
+        async def endpoint(*args, **kwargs):
+            return await fn(*args, form={f.name: kwargs.pop(f.name) for f in flds}, **kwargs)
+
+        extra = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                                   annotation=Optional[_base_type(f)] if f.default is None else _base_type(f),
+                                   default=Form(f.default, description=f.metadata["help"])) for f in flds]
+        endpoint.__signature__ = sig.replace(parameters=own + extra)
+        return endpoint
+
+    return decorate
+
+
+def _split(form: dict, cls: type) -> dict:
+    names = {f.name for f in schema_fields(cls, "form")}
+    return {k: v for k, v in form.items() if k in names}
+
+
 def _format(fmt: str) -> tuple[str, str]:
     """(PIL format, media type) for a requested output format; a clear error otherwise."""
     if fmt.lower() not in FORMATS:
@@ -110,6 +143,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     gate = asyncio.Semaphore(limits.workers)
     state = {"waiting": 0, "served": 0}
     previews: dict[str, bytes] = {}
+    cache = Cache(mask_bytes=MASK_CACHE_BYTES)  # the page's mask preview and its stylize call segment once
 
     async def limited(fn, *args):
         """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting."""
@@ -136,7 +170,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     def error(status: int, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=status)
 
-    from ..pipeline import NoPersonError
+    from ..session import NoPersonError
 
     app.add_exception_handler(UploadTooLarge, lambda r, e: error(413, e))
     app.add_exception_handler(ImageTooLargeError, lambda r, e: error(413, e))
@@ -150,104 +184,100 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def healthz() -> dict:
         return {"status": "ok", "version": __version__, "waiting": state["waiting"], "served": state["served"]}
 
+    def preset_names() -> tuple[str, ...]:
+        from ..registry import ENGINES
+
+        return tuple(name for e in ENGINES for name in e.info.get("styles", ()))
+
     @app.get("/api/styles")
     async def styles() -> dict:
-        from ..registry import PRESETS
+        """The built-in styles (from the engine registry) with their preview images."""
+        return {"presets": [{"name": n, "preview": f"/api/styles/{n}/preview.jpg"} for n in preset_names()]}
+
+    @app.get("/api/options")
+    async def options() -> dict:
+        """Every option of every endpoint: name, type, default, choices, range, help (the page renders from it)."""
+        from ..registry import ENGINES
 
         return {
-            "presets": [{"name": n, "preview": f"/api/styles/{n}/preview.jpg"} for n in PRESETS],
-            "regions": ["background", "foreground", "all"],
-            "refine": ["guided", "matting", "none"],
-            "engines": ["fast", "gatys"],
-            "harmonize": ["color", "poisson", "none"],
-            "formats": ["png", "jpeg", "webp"],
+            "stylize": describe(Options), "gatys": describe(GatysParams), "paint": describe(PaintOptions),
+            "formats": list(OUTPUT_FORMATS),
+            "engines": [{"name": e.name, "family": e.family, "about": e.info.get("about", "")} for e in ENGINES],
+            "limits": asdict(limits),
         }
 
     @app.get("/api/styles/{name}/preview.jpg")
     async def preview(name: str) -> Response:
-        from ..registry import PRESETS
-
-        if name not in PRESETS:
+        if name not in preset_names():
             return error(404, StylecutError(f"unknown style {name!r}"))
         if name not in previews:
             def render() -> bytes:
                 from ..assets import model_path
                 from ..filters import resize_max
                 from ..imageio import encode, to_photo
-                from ..style import parse_style
+                from ..style import parse_style, stylize
 
                 rgb = resize_max(to_photo(model_path("sample_portrait")).rgb, 160)
-                out = parse_style(name).stylizer().stylize(rgb)
+                out = stylize(parse_style(name), rgb)
                 return encode(Image.fromarray((out * 255 + 0.5).astype(np.uint8)), "JPEG", quality=85)
 
             previews[name] = await limited(render)
         return Response(previews[name], media_type="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.post("/api/stylize")
+    @with_form(Options, GatysParams)
     async def stylize(
         image: UploadFile = File(..., description="The photo."),
         style_image: Optional[UploadFile] = File(None, description="A painting to use as the style."),
         fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
-        style: Optional[str] = Form(None, description="preset:N, preset:A+preset:B, or none."),
-        fg_style: Optional[str] = Form(None, description="A preset for the person."),
-        region: str = Form("background"),
-        strength: float = Form(1.0),
-        preserve_color: bool = Form(False),
-        blur: Optional[float] = Form(None),
-        refine: str = Form("guided"),
-        style_size: int = Form(768),
-        on_no_person: str = Form("error"),
-        engine: str = Form("fast"),
-        iterations: int = Form(30),
-        size: int = Form(384),
-        format: str = Form("png"),
+        format: str = Form("png", description="png, jpeg or webp."),
+        form: dict = None,
     ) -> Response:
         """Stylize a photo; returns the image (PNG, JPEG or WebP by `format`)."""
-        from ..pipeline import Options, run
+        from ..session import run
 
         photo = await _read(image, limits, "image", required=True)
-        style_val = _style_value(style, await _read(style_image, limits, "style_image"))
-        fg_val = _style_value(fg_style, await _read(fg_style_image, limits, "fg_style_image"))
+        values = _split(form, Options)
+        values["style"] = _style_value(values["style"], await _read(style_image, limits, "style_image"))
+        values["fg_style"] = _style_value(values["fg_style"], await _read(fg_style_image, limits, "fg_style_image"))
         gatys = None
-        if engine == "gatys":
-            from ..style.gatys import GatysParams
-
-            if iterations > limits.max_gatys_iterations or size > limits.max_gatys_size:
+        if values["engine"] == "gatys":
+            gatys = GatysParams(**_split(form, GatysParams))
+            if gatys.iterations > limits.max_gatys_iterations or gatys.size > limits.max_gatys_size:
                 raise StylecutError(f"gatys here is limited to {limits.max_gatys_iterations} iterations "
                                     f"and {limits.max_gatys_size} px")
-            gatys = GatysParams(iterations=iterations, size=size)
-        opts = Options(style=style_val, region=region, fg_style=fg_val, strength=strength,
-                       preserve_color=preserve_color, blur=blur, refine=refine, style_size=style_size,
-                       on_no_person=on_no_person, engine=engine, gatys=gatys)
+        opts = Options(**values, gatys=gatys)
         _format(format)  # a bad format fails before the work
 
         def work() -> tuple[bytes, str, float]:
             t = time.perf_counter()
-            result = run(photo, opts)  # the person mask and style vectors are cached by the library
+            result = run(photo, opts, cache=cache)
             data, media = _encode(result.image, format)
             return data, media, time.perf_counter() - t
 
         data, media, seconds = await limited(work)
         return Response(data, media_type=media, headers={"X-Stylecut-Seconds": f"{seconds:.3f}"})
 
+    refine_field = next(f for f in schema_fields(Options, "form") if f.name == "refine")
+
     @app.post("/api/mask")
     async def mask(
         image: UploadFile = File(...),
-        refine: str = Form("guided"),
-        cutout: bool = Form(False),
+        refine: str = Form(refine_field.default, description=refine_field.metadata["help"]),
+        cutout: bool = Form(False, description="Return the person as an RGBA cut-out instead of the mask."),
     ) -> Response:
         """The soft person mask (8-bit PNG) or, with cutout, the person as an RGBA PNG."""
         from ..imageio import encode, to_photo
-        from ..pipeline import compute_alpha
-        from ..pipeline import cutout as make_cutout
-        from ..segmentation import check_method
+        from ..options import check_field
+        from ..session import compute_alpha
+        from ..session import cutout as make_cutout
 
         photo = await _read(image, limits, "image", required=True)
-        check_method(refine)
+        check_field(Options, "refine", refine)
 
         def work() -> bytes:
             loaded = to_photo(photo)
-            alpha = compute_alpha(loaded, refine)
+            alpha = compute_alpha(loaded, refine, cache=cache)
             img = make_cutout(loaded, alpha) if cutout else \
                 Image.fromarray((alpha * 255 + 0.5).astype(np.uint8), "L")
             return encode(img, "PNG")
@@ -255,27 +285,25 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         return Response(await limited(work), media_type="image/png")
 
     @app.post("/api/paint")
+    @with_form(PaintOptions)
     async def paint(
         portrait: UploadFile = File(...),
         painting: UploadFile = File(...),
         style_image: Optional[UploadFile] = File(None),
-        style: Optional[str] = Form("painting"),
-        x: Optional[int] = Form(None),
-        y: Optional[int] = Form(None),
-        height: Optional[float] = Form(None),
-        harmonize: str = Form("color"),
-        format: str = Form("png"),
+        format: str = Form("png", description="png, jpeg or webp."),
+        form: dict = None,
     ) -> Response:
         """Place the portrait's person into the painting."""
-        from ..paint import paint as paint_into
+        from ..into_painting import paint as paint_into
 
         por = await _read(portrait, limits, "portrait", required=True)
         pai = await _read(painting, limits, "painting", required=True)
-        st = _style_value(style, await _read(style_image, limits, "style_image"), allow_painting=True)
+        form["style"] = _style_value(form["style"], await _read(style_image, limits, "style_image"), allow_painting=True)
+        opts = PaintOptions(**form)
         _format(format)
 
         def work() -> tuple[bytes, str]:
-            res = paint_into(por, pai, x=x, y=y, height=height, style=st, harmonize=harmonize)
+            res = paint_into(por, pai, **asdict(opts))
             return _encode(res.image, format)
 
         data, media = await limited(work)

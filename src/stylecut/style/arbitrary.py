@@ -5,11 +5,13 @@ import cv2
 import numpy as np
 
 from ..cache import LRU, key_of
+from ..registry import register_engine
 from .onnx_session import session
 from .presets import pad_to
+from .spec import StyleSpec
 
 PREDICT_SIDE = 256
-_vectors = LRU(1024 * 1024)  # 100 floats each: thousands of styles
+
 
 def _center_square(rgb: np.ndarray, side: int) -> np.ndarray:
     h, w = rgb.shape[:2]
@@ -18,28 +20,38 @@ def _center_square(rgb: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(rgb[y:y + s, x:x + s], (side, side), interpolation=cv2.INTER_AREA)
 
 
-def style_vector(rgb: np.ndarray) -> np.ndarray:
-    """The 100-float style embedding of an image (cached by content)."""
-    key = key_of(rgb)
-    vec = _vectors.get(key)
+def style_vector(rgb: np.ndarray, cache: LRU | None = None) -> np.ndarray:
+    """The 100-float style embedding of an image (kept in `cache` by content when one is given)."""
+    key = key_of(rgb) if cache is not None else ""
+    vec = cache.get(key) if key else None
     if vec is None:
         x = _center_square(rgb, PREDICT_SIDE).astype(np.float32)[None] * (1.0 / 255.0)
         sess = session("arbitrary_predict")
         vec = sess.run(None, {sess.get_inputs()[0].name: x})[0].astype(np.float32)
-        _vectors.put(key, vec)
+        if key:
+            cache.put(key, vec)
     return vec
 
 
-class ArbitraryStylizer:
+@register_engine("arbitrary", family="fast", models=("arbitrary_predict", "arbitrary_transform"),
+                 about="any painting as the style (Magenta); strength interpolates style vectors")
+class ArbitraryEngine:
     """Stylize with the style of any image; strength interpolates style vectors (as Magenta does)."""
 
-    def __init__(self, style_rgb: np.ndarray):
-        self.style_rgb = style_rgb
+    joint = False
 
-    def stylize(self, rgb: np.ndarray, strength: float = 1.0) -> np.ndarray:
-        vec = style_vector(self.style_rgb)
+    @staticmethod
+    def accepts(spec: StyleSpec) -> bool:
+        return spec.image is not None
+
+    def prepare(self, spec: StyleSpec, cache: LRU | None = None) -> None:
+        session("arbitrary_transform")
+        style_vector(spec.image, cache)
+
+    def stylize(self, rgb: np.ndarray, spec: StyleSpec, strength: float = 1.0, cache: LRU | None = None) -> np.ndarray:
+        vec = style_vector(spec.image, cache)
         if strength < 1.0:
-            vec = strength * vec + (1.0 - strength) * style_vector(rgb)
+            vec = strength * vec + (1.0 - strength) * style_vector(rgb, cache)
         x, h, w = pad_to(rgb.astype(np.float32) * (1.0 / 255.0), 8)
         sess = session("arbitrary_transform")
         names = [i.name for i in sess.get_inputs()]

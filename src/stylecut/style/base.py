@@ -1,12 +1,31 @@
-"""The Stylizer protocol and style specifications."""
+"""The StyleEngine protocols. Register a new engine with `stylecut.registry.register_engine`.
+
+Feed-forward engines (family 'fast') stylize one layer's input at a time; an optimiser (family
+'gatys') renders every layer's style in one optimisation (`joint = True`).
+"""
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Callable, Protocol
 
 import numpy as np
 
 
-class Stylizer(Protocol):
-    """Maps an (h, w, 3) uint8 photo to an (h, w, 3) float32 stylized image in [0, 1]."""
+class StyleEngine(Protocol):
+    joint: bool  # False: stylize() per layer; True: render() all layers at once
 
-    def stylize(self, rgb: np.ndarray, strength: float = 1.0) -> np.ndarray: ...
+    @staticmethod
+    def accepts(spec: Any) -> bool: ...
+
+    def prepare(self, spec: Any, cache: Any = None) -> None:
+        """Load what this style needs that does not depend on the photo (sessions, style vector)."""
+
+    def stylize(self, rgb: np.ndarray, spec: Any, strength: float = 1.0, cache: Any = None) -> np.ndarray:
+        """(h, w, 3) uint8 -> (h, w, 3) float32 in [0, 1]."""
+
+
+class JointEngine(Protocol):
+    joint: bool
+
+    def render(self, rgb: np.ndarray, layers: Any, styles: dict, options: Any,
+               progress: Callable[[str, float], None], cancel: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(the photo at the engine's size uint8, every styled layer's look on it, float32 [0, 1])."""

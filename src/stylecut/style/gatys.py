@@ -11,44 +11,20 @@ engine's result, L-BFGS, and VGG run only up to the deepest layer used.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 import cv2
 import numpy as np
 
+from ..config import compute_threads
 from ..errors import StylecutError
-
-CONTENT_LAYERS = ("block4_relu2",)
-STYLE_LAYERS = ("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1", "block5_relu1")
-
+from ..filters import resize_max
+from ..options import GatysParams
+from ..registry import register_engine
 
 class Cancelled(StylecutError):
     """The caller asked the optimisation to stop."""
-
-
-@dataclass
-class GatysParams:
-    iterations: int = 50  # objective evaluations at full size (+2/3 as many at half size); chosen on bench_gatys.py
-    size: int = 512  # long side of the optimised image
-    style_weight: float = 1.0
-    content_weight: float = 1.0
-    tv_weight: float = 0.0
-    seed: int = 0
-    coarse_to_fine: bool = True
-    content_layers: tuple[str, ...] = CONTENT_LAYERS
-    style_layers: tuple[str, ...] = STYLE_LAYERS
-
-    def __post_init__(self) -> None:
-        if not 1 <= int(self.iterations) <= 10000:
-            raise StylecutError(f"iterations must be between 1 and 10000, got {self.iterations}")
-        if not 32 <= int(self.size) <= 4096:
-            raise StylecutError(f"size must be between 32 and 4096 px, got {self.size}")
-        for name in ("style_weight", "content_weight", "tv_weight"):
-            v = float(getattr(self, name))
-            if not (v >= 0.0 and np.isfinite(v)):
-                raise StylecutError(f"{name.replace('_', '-')} must be a finite number >= 0, got {v}")
 
 
 @dataclass
@@ -151,7 +127,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
     from .vgg import from_caffe
 
     torch.manual_seed(params.seed)
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(compute_threads())  # the one process-wide setting (config.py)
     h0, w0 = content_rgb.shape[:2]
     s = params.size / max(h0, w0)
     full = (max(16, round(w0 * s)), max(16, round(h0 * s)))
@@ -196,3 +172,50 @@ def loss_of(rgb: np.ndarray, content_rgb: np.ndarray, regions: list[Region], par
     net = _net(params)
     with torch.no_grad():
         return float(Objective(net, content_rgb, regions, params)(_tensor(rgb)))
+
+
+@register_engine("gatys", family="gatys", models=("vgg19",), needs="a painting as the style",
+                 about="optimisation on VGG19 (Gatys et al.), guided Gram matrices per layer; slow, richest")
+class GatysEngine:
+    """Optimises the image itself; every layer's style in one objective, so there is no seam."""
+
+    joint = True
+
+    @staticmethod
+    def accepts(spec) -> bool:
+        return spec.image is not None
+
+    def prepare(self, spec, cache=None) -> None:
+        pass
+
+    def render(self, rgb: np.ndarray, layers, styles: dict, options, progress, cancel) -> tuple[np.ndarray, np.ndarray]:
+        """(the photo at params.size, the optimised image there, float32 [0, 1]) for every styled layer."""
+        from ..options import Options
+        from ..session import Session
+
+        params = options.gatys
+        styled = {name: spec for name, spec in styles.items() if spec is not None}
+        if not styled:
+            raise StylecutError("the gatys engine needs a painting as the style")
+        specs = list(styled.values())
+        if layers is None or (len(styled) == len(styles) and all(s is specs[0] for s in specs)):
+            regions = [Region(specs[0].image, None)]
+        else:
+            regions = [Region(spec.image, layers[name]) for name, spec in styled.items()]
+        # warm start: the fast engine's result for the same request, at the optimised size
+        small = resize_max(rgb, int(params.size))
+        warm_opts = Options(style=options.style_spec, region=options.region, fg_style=options.fg_style_spec,
+                            strength=1.0, refine=options.refine, style_size=max(64, int(params.size)),
+                            on_no_person="all")
+        mask = None if layers is None else cv2.resize(layers["person"], (small.shape[1], small.shape[0]),
+                                                      interpolation=cv2.INTER_AREA)
+        with Session(warm_opts) as warm_session:
+            warm = np.asarray(warm_session.process(small, mask=mask).image)
+        progress("optimise", 0.0)
+        out = optimise(small, regions, params, init_rgb=warm,
+                       progress=lambda done, total: progress("optimise", done / total), cancel=cancel)
+        if out.shape[:2] != small.shape[:2]:
+            out = cv2.resize(out, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_AREA)
+        if options.strength < 1.0:  # no style vector here: blend with the photo
+            out = options.strength * out + (1.0 - options.strength) * small.astype(np.float32) / 255.0
+        return small, out

@@ -1,11 +1,11 @@
 """onnxruntime sessions for the bundled style networks, created once per process."""
 from __future__ import annotations
 
-import os
 import threading
 from functools import lru_cache
 
 from ..assets import model_path
+from ..config import settings
 
 _lock = threading.Lock()
 
@@ -16,9 +16,8 @@ def _options():
     opts = ort.SessionOptions()
     opts.log_severity_level = 3
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    threads = int(os.environ.get("STYLECUT_THREADS", "0"))
-    if threads:
-        opts.intra_op_num_threads = threads
+    if settings.threads:
+        opts.intra_op_num_threads = settings.threads
     return opts
 
 

@@ -11,13 +11,10 @@ from . import compose
 from .errors import StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, to_photo, to_pil
-from .pipeline import _without, compute_alpha
-from .segmentation import has_person
-from .style import StyleSpec, parse_style
-
-HARMONIZE = ("none", "color", "poisson")
-DEFAULT_HEIGHT = 0.6
-STYLE_SIZE = 768
+from .layers import has_person
+from .options import DEFAULT_STYLE_SIZE, PaintOptions
+from .session import NoPersonError, compute_alpha
+from .style import StyleSpec, parse_style, stylize
 
 
 @dataclass
@@ -32,7 +29,7 @@ def _person_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
-def _feather_cut_sides(a: np.ndarray, sides: tuple[bool, bool, bool], frac: float = 0.05) -> np.ndarray:
+def feather_cut_sides(a: np.ndarray, sides: tuple[bool, bool, bool], frac: float = 0.05) -> np.ndarray:
     """Fade alpha toward the left / right / top side where the person was cut by the photo's frame.
 
     Otherwise the photo's border becomes a straight hard edge inside the painting. The bottom
@@ -100,24 +97,22 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
     style: 'painting' (default: the painting itself), any style spec, or 'none' / None for the photo look.
     harmonize: 'color' (Lab statistics toward the painting), 'poisson' (seamless cloning) or 'none'.
     """
-    if harmonize not in HARMONIZE:
-        raise StylecutError(f"unknown harmonize mode {harmonize!r}; use one of: {', '.join(HARMONIZE)}")
-    if height is not None and not 0.02 <= float(height) <= 3.0:
-        raise StylecutError(f"height must be a fraction of the painting's height between 0.02 and 3, got {height}")
+    opts = PaintOptions(x=x, y=y, style=style, harmonize=harmonize, refine=refine,
+                        **({} if height is None else {"height": height}))
     canvas_photo = to_photo(painting)
     canvas = canvas_photo.rgb
     H, W = canvas.shape[:2]
     spec: StyleSpec | None = (parse_style(canvas) if isinstance(style, str) and style == "painting"
                               else parse_style(style))
     photo = to_photo(portrait)
-    alpha = compute_alpha(photo, refine, mask)
+    alpha = compute_alpha(photo, opts.refine, mask)
     if not has_person(alpha):
-        raise StylecutError("no person found in the portrait; give your own mask with --mask")
+        raise NoPersonError("no person found in the portrait; give your own mask")
     x0, y0, x1, y1 = _person_box(alpha)
     rgb, a = photo.rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]
-    a = _feather_cut_sides(a, (x0 == 0, x1 == alpha.shape[1], y0 == 0))
+    a = feather_cut_sides(a, (x0 == 0, x1 == alpha.shape[1], y0 == 0))
     # scale first: the style is applied at the size the person will have in the painting
-    target_h = max(8, round((height or DEFAULT_HEIGHT) * H))
+    target_h = max(8, round(opts.height * H))
     s = target_h / rgb.shape[0]
     size = (max(1, round(rgb.shape[1] * s)), target_h)
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
@@ -125,14 +120,14 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
     a = np.clip(cv2.resize(a, size, interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
     fg = compose.decontaminate(rgb.astype(np.float32) / 255.0, a)
     if spec is not None:
-        small = resize_max(rgb, STYLE_SIZE)
+        small = resize_max(rgb, DEFAULT_STYLE_SIZE)
         a_small = cv2.resize(a, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
-        styled = spec.stylizer().stylize(_without(small, 1.0 - a_small))
-        styled = compose.clean_layer(styled, a_small, False, 2)
+        styled = stylize(spec, compose.fill_out(small, 1.0 - a_small))
+        styled = compose.clean_layer(styled, 1.0 - a_small, 2)
         fg = compose.upsample_layer(small, styled, rgb)
     # placement: bottom centre at (x, y)
-    cx = W // 2 if x is None else int(x)
-    by = H if y is None else int(y)
+    cx = W // 2 if opts.x is None else int(opts.x)
+    by = H if opts.y is None else int(opts.y)
     left, top = cx - size[0] // 2, by - size[1]
     box = (left, top, left + size[0], top + size[1])
     # the part of the cut-out that lands on the canvas
@@ -143,9 +138,9 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
     fg_c = fg[st:st + cb - ct, sl:sl + cr - cl]
     a_c = a[st:st + cb - ct, sl:sl + cr - cl]
     backdrop = canvas[ct:cb, cl:cr].astype(np.float32) / 255.0
-    if harmonize == "color":
+    if opts.harmonize == "color":
         fg_c = _harmonize_color(fg_c, a_c, backdrop)
-    elif harmonize == "poisson":
+    elif opts.harmonize == "poisson":
         fg_c = _harmonize_poisson(fg_c, a_c, backdrop)
     out = canvas.copy()
     out[ct:cb, cl:cr] = compose.to_uint8(compose.blend(fg_c, backdrop, a_c))

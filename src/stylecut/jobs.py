@@ -1,0 +1,60 @@
+"""What a batch job is made of, whatever runs it: one file's outcome, the run's summary, where outputs go."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Callable
+
+from .errors import StylecutError
+from .evaluate import IMAGE_EXTS
+from .imageio import SAVE_FORMATS, encode
+
+
+@dataclass
+class Item:
+    source: str
+    output: str
+    status: str  # done | skipped | failed
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Summary:
+    done: int = 0
+    skipped: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+    items: list[Item] = field(default_factory=list)
+
+    def add(self, item: Item) -> None:
+        self.items.append(item)
+        setattr(self, item.status, getattr(self, item.status) + 1)
+
+
+def output_for(src: PurePath, input_root: PurePath, output_root: PurePath) -> PurePath | None:
+    """Where src's result goes, keeping sub-folders; None if src is not a batch input.
+
+    Inputs are image files that are not hidden and not already inside the output folder.
+    Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp), else .png.
+    """
+    if src.suffix.lower() not in IMAGE_EXTS or src.name.startswith(".") or output_root in src.parents:
+        return None
+    ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
+    return output_root / src.relative_to(input_root).with_suffix(ext)
+
+
+def process_file(src: str, dst: str, session, read: Callable[[str], bytes],
+                 write: Callable[[str, bytes], None]) -> Item:
+    """Stylize one file with a Session through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
+    t = time.perf_counter()
+    try:
+        fmt = SAVE_FORMATS[Path(dst).suffix.lower()]
+        image = session.process(read(src), name=src).image
+        write(dst, encode(image, fmt))
+        return Item(src, dst, "done", seconds=time.perf_counter() - t)
+    except StylecutError as exc:
+        return Item(src, dst, "failed", str(exc), time.perf_counter() - t)
+    except Exception as exc:  # one broken file must not stop the others
+        return Item(src, dst, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)

@@ -1,0 +1,197 @@
+"""Every user-facing option, its default, its choices and its limits, declared once.
+
+The dataclasses below are the schema: the CLI builds its options from them (`cli.py`), the
+server builds its forms from them and serves them at `GET /api/options` (the web page renders
+its controls from that), and the library validates with them. A field's metadata says:
+help, choices (a tuple or a callable reading a registry), lo/hi (inclusive numeric range),
+label (the name used in error messages), flags (extra CLI spellings), cli/form (exposed or not),
+suggested (what the web page pre-selects where the library default is "nothing").
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Callable
+
+from .errors import StylecutError
+
+# choices owned by the schema (the registries own the engines and segmenters)
+REGIONS = ("background", "foreground", "all")
+REFINE_METHODS = ("guided", "matting", "none")
+NO_PERSON = ("error", "all")
+HARMONIZE = ("color", "poisson", "none")
+OUTPUT_FORMATS = ("png", "jpeg", "webp")
+
+DEFAULT_STYLE_SIZE = 768  # chosen by eye: brush strokes visible, no upscale blur
+DEFAULT_PRESET = "preset:20"  # the demo's style and the web page's first choice
+DEFAULT_FG_PRESET = "preset:19"  # the web page's first choice for the person
+
+
+def option(default: Any, help: str, *, choices: tuple | Callable[[], tuple] | None = None,
+           lo: float | None = None, hi: float | None = None, label: str | None = None,
+           flags: tuple[str, ...] = (), cli: bool = True, form: bool = True, suggested: Any = None) -> Any:
+    """A dataclass field carrying its schema (see the module docstring)."""
+    meta = dict(help=help, choices=choices, lo=lo, hi=hi, label=label, flags=flags, cli=cli, form=form,
+                suggested=suggested)
+    return field(default=default, metadata=meta)
+
+
+def internal(default: Any = None) -> Any:
+    """A field that is neither a CLI option nor a form field."""
+    return field(default=default, metadata=dict(cli=False, form=False))
+
+
+def choices_of(f) -> tuple | None:
+    c = f.metadata.get("choices")
+    return c() if callable(c) else c
+
+
+def label_of(f) -> str:
+    return f.metadata.get("label") or f.name.replace("_", "-")
+
+
+def schema_fields(cls: type, where: str = "cli") -> list:
+    """The fields of a schema dataclass exposed on the CLI (where='cli') or in forms ('form')."""
+    return [f for f in fields(cls) if f.metadata.get(where, False)]
+
+
+def check_value(f, value: Any) -> Any:
+    """One field's value against its choices and numeric range; one clear StylecutError if it is off."""
+    if value is None or not f.metadata:
+        return value
+    allowed = choices_of(f)
+    if allowed is not None and value not in allowed:
+        raise StylecutError(f"unknown {label_of(f)} {value!r}; use one of: {', '.join(map(str, allowed))}")
+    lo, hi = f.metadata.get("lo"), f.metadata.get("hi")
+    if lo is None and hi is None:
+        return value
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise StylecutError(f"{label_of(f)} must be a number, got {value!r}") from None
+    if not math.isfinite(v) or (lo is not None and v < lo) or (hi is not None and v > hi):
+        span = f"between {lo:g} and {hi:g}" if hi is not None else f"a finite number >= {lo:g}"
+        raise StylecutError(f"{label_of(f)} must be {span}, got {value}")
+    return value
+
+
+def check_field(cls: type, name: str, value: Any) -> Any:
+    """check_value for the field `name` of a schema class, e.g. check_field(Options, "refine", "guided")."""
+    return check_value(next(f for f in fields(cls) if f.name == name), value)
+
+
+def validate(obj: Any) -> None:
+    """Check every field of a schema dataclass instance (see check_value)."""
+    for f in fields(obj):
+        check_value(f, getattr(obj, f.name))
+
+
+def _engines() -> tuple[str, ...]:
+    from .registry import engine_families
+
+    return engine_families()
+
+
+@dataclass
+class GatysParams:
+    """The optimisation engine's settings (`--engine gatys`)."""
+
+    iterations: int = option(50, "gatys: objective evaluations at full size (+2/3 as many at half size).",
+                             lo=1, hi=10000)
+    size: int = option(512, "gatys: long side of the optimised image (px).", lo=32, hi=4096)
+    style_weight: float = option(1.0, "gatys: style loss weight.", lo=0)
+    content_weight: float = option(1.0, "gatys: content loss weight.", lo=0)
+    tv_weight: float = option(0.0, "gatys: total-variation weight.", lo=0)
+    seed: int = option(0, "gatys: random seed.", lo=0, hi=2**31 - 1)
+    coarse_to_fine: bool = internal(True)
+    content_layers: tuple[str, ...] = internal(("block4_relu2",))
+    style_layers: tuple[str, ...] = internal(("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1",
+                                              "block5_relu1"))
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+@dataclass
+class Options:
+    """Everything that shapes a stylize request (validated on construction)."""
+
+    style: object = option(None, "A painting's path, preset:N (1-26), preset:3+preset:7, or none.",
+                           flags=("-s",), suggested=DEFAULT_PRESET)
+    region: str = option("background", "Where the style goes.", choices=REGIONS)
+    fg_style: object = option(None, "A second style for the person.", suggested=DEFAULT_FG_PRESET)
+    strength: float = option(1.0, "0..1; for paintings it moves between the photo's own style and the painting's.",
+                             lo=0, hi=1)
+    preserve_color: bool = option(False, "Keep the photo's colours, take the style's texture.")
+    blur: float | None = option(None, "Portrait mode: blur the background (sigma in px at 1024 px).",
+                                lo=0, hi=200, label="blur sigma")
+    refine: str = option("guided", "Mask edge refinement.", choices=REFINE_METHODS, label="refine method")
+    style_size: int = option(DEFAULT_STYLE_SIZE, "Long side (px) the style network runs at.", lo=64, hi=4096,
+                             label="style size")
+    on_no_person: str = option("error", "If no person is found: fail, or stylize everything.", choices=NO_PERSON,
+                               label="on-no-person choice")
+    engine: str = option("fast", "fast (feed-forward networks) or gatys (optimisation, slow, richest).",
+                         choices=_engines)
+    gatys: GatysParams | None = internal()  # the engine's settings when engine == "gatys" (defaults if None)
+
+    def __post_init__(self) -> None:
+        validate(self)
+        from .style.spec import parse_style
+
+        self.style_spec = parse_style(self.style)
+        self.fg_style_spec = parse_style(self.fg_style)
+        if self.style_spec is None and self.fg_style_spec is None and self.blur is None:
+            raise StylecutError("nothing to do: give a style, a foreground style or a blur")
+        if self.engine == "gatys" and self.gatys is None:
+            self.gatys = GatysParams()
+
+    def layer_styles(self) -> dict[str, object]:
+        """The style of each mask layer ('background', 'person'); None keeps that layer as in the photo."""
+        bg = self.style_spec if self.region in ("background", "all") else None
+        fg = self.fg_style_spec or (self.style_spec if self.region in ("foreground", "all") else None)
+        return {"background": bg, "person": fg}
+
+    @property
+    def needs_mask(self) -> bool:
+        return self.region != "all" or self.fg_style_spec is not None or self.blur is not None
+
+
+@dataclass
+class PaintOptions:
+    """Portrait into painting: where, how big, in which style, blended how."""
+
+    x: int | None = option(None, "Bottom centre of the cut-out, px from the left (default: centre).")
+    y: int | None = option(None, "Bottom centre of the cut-out, px from the top (default: bottom edge).")
+    height: float = option(0.6, "Cut-out height as a fraction of the painting's.", lo=0.02, hi=3.0)
+    style: object = option("painting", "'painting' (its own brush work), any style, or none.")
+    harmonize: str = option("color", "Blend colours to the painting.", choices=HARMONIZE, label="harmonize mode")
+    refine: str = option("guided", "Mask edge refinement.", choices=REFINE_METHODS, label="refine method")
+
+    def __post_init__(self) -> None:
+        validate(self)
+
+
+def defaults_of(cls: type) -> dict[str, Any]:
+    """{field: default} for a schema dataclass (form fields only)."""
+    return {f.name: (None if f.default is MISSING else f.default) for f in schema_fields(cls, "form")}
+
+
+def describe(cls: type) -> list[dict[str, Any]]:
+    """The schema of one dataclass as JSON-ready dicts (served at GET /api/options)."""
+    out = []
+    for f in schema_fields(cls, "form"):
+        m = f.metadata
+        kind = {bool: "bool", int: "int", float: "float"}.get(_base_type(f), "str")
+        out.append({k: v for k, v in dict(
+            name=f.name, type=kind, default=f.default, help=m["help"], choices=choices_of(f),
+            min=m.get("lo"), max=m.get("hi"), suggested=m.get("suggested")).items() if v is not None or k == "default"})
+    return out
+
+
+def _base_type(f) -> type:
+    """int / float / bool / str for a field's annotation (string annotations included)."""
+    t = str(f.type)
+    for name, typ in (("bool", bool), ("int", int), ("float", float)):
+        if t.startswith(name):
+            return typ
+    return str

@@ -1,0 +1,161 @@
+"""The person segmenter: selfie model, BlazePose body crops, cleanup, colour models, edge refinement.
+
+Each step can be switched off with a Recipe, for the ablation rows of `stylecut evaluate-masks`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..cache import LRU, key_of
+from ..filters import guided_upsample, luminance, resize_max
+from ..layers import snap
+from ..registry import register_segmenter
+from .base import Look
+from .color_models import carve
+from .litert import load_model
+from .pose import fuse, person_layers
+from .refine import check_method, refine
+from .selfie import selfie_probability
+
+WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Which steps turn the model's output into a mask (for ablations with `evaluate-masks`)."""
+
+    flip: bool = True  # average with the mirrored image
+    tiles: bool = True  # square tiles for frames longer than 4:3
+    pose: bool = True  # blend in BlazePose's segmentation of each detected person's body crop
+    cleanup: bool = True  # drop spurious small blobs, fill pin-holes; every person-sized region stays
+    carve: bool = True  # per-person colour models decide the uncertain band (needs pose)
+
+
+RECIPES = {
+    "naive": Recipe(flip=False, tiles=False, pose=False, cleanup=False),
+    "flip": Recipe(flip=True, tiles=False, pose=False, cleanup=False),
+    "tiles": Recipe(flip=True, tiles=True, pose=False, cleanup=False),
+    "pose": Recipe(flip=True, tiles=True, pose=True, cleanup=False, carve=False),
+    "cleanup": Recipe(carve=False),
+    "default": Recipe(),
+}
+
+
+def cleanup(prob: np.ndarray) -> np.ndarray:
+    """Remove blobs much smaller than the largest person region and fill pin-holes.
+
+    A blob is kept if it is at least 4 % of the largest one's area (a second, distant person is
+    kept; a shadow patch or a reflection is not). Holes under 0.05 % of the frame are filled.
+    """
+    sure = (prob > 0.5).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(sure, connectivity=8)
+    if n <= 1:
+        return prob
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = np.zeros(n, bool)
+    keep[1:] = areas >= 0.04 * areas.max()
+    kept = keep[labels].astype(np.uint8)
+    # soft edges around kept blobs survive: suppress only what lies well away from them
+    near = cv2.dilate(kept, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))).astype(np.float32)
+    out = prob * near
+    holes = (1 - sure).astype(np.uint8)
+    hn, hl, hs, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    h, w = prob.shape
+    for i in range(1, hn):
+        x, y, bw, bh, area = hs[i]
+        touches_border = x == 0 or y == 0 or x + bw == w or y + bh == h
+        if not touches_border and area < 0.0005 * h * w:
+            out[hl == i] = np.maximum(out[hl == i], 0.75)
+    return out
+
+
+def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
+    """The selfie probability with each person's body-crop segmentation blended in, cleaned up, carved."""
+    layers = person_layers(rgb) if recipe.pose else []
+    prob = fuse(selfie, layers)
+    if recipe.cleanup:
+        prob = cleanup(prob)
+    return carve(rgb, prob, layers) if recipe.carve else prob
+
+
+def load_models(recipe: Recipe = Recipe()) -> None:
+    """Load the recipe's models now (so a timing or a first request does not pay for it)."""
+    load_model("selfie_general")
+    if recipe.pose:
+        load_model("pose_detection")
+        load_model("pose_landmark")
+
+
+def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_method: str = "guided") -> np.ndarray:
+    """Refine a work-resolution probability along the photo's edges and bring it to full size."""
+    alpha = refine(work, prob, refine_method)
+    if work.shape != rgb.shape:
+        alpha = guided_upsample(luminance(work), alpha.astype(np.float32), luminance(rgb), r=1, eps=1e-4)
+    return np.clip(alpha, 0.0, 1.0)
+
+
+def first_look(rgb: np.ndarray, recipe: Recipe = Recipe(), cache: LRU | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+    """(work-resolution photo, the selfie model's probability, content key): ~25 ms.
+
+    Where the person roughly is, e.g. to fill them out of a style network's input while the body
+    crops and the refinement run alongside the network.
+    """
+    work = resize_max(rgb, WORK_SIDE)
+    key = key_of(work, recipe) if cache is not None and cache.max_bytes else ""
+    selfie = _cached(cache, key and key + "|selfie", lambda: selfie_probability(work, recipe.tiles, recipe.flip))
+    return work, selfie, key
+
+
+def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None,
+           cache: LRU | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(work-resolution photo, coarse person probability on it): segmentation before refinement.
+
+    With a cache, results are kept by the photo's content, so a server asked for the mask and then
+    the stylized photo (or the same photo in several styles) runs the models once. `look` is
+    first_look's result when the caller already has it.
+    """
+    work, selfie, key = look or first_look(rgb, recipe, cache)
+    return work, _cached(cache, key, lambda: finish_probability(work, selfie, recipe))
+
+
+def _cached(cache: LRU | None, key: str, compute) -> np.ndarray:
+    if not key:
+        return compute()
+    hit = cache.get(key)
+    if hit is None:
+        hit = compute()
+        hit.setflags(write=False)  # shared between requests
+        cache.put(key, hit)
+    return hit
+
+
+@register_segmenter("person", models=("selfie_general", "pose_detection", "pose_landmark"),
+                    about="people: MediaPipe selfie model, BlazePose body crops, colour models, edge refinement")
+class PersonSegmenter:
+    """Every person in the photo: the default segmenter."""
+
+    trusted = False  # an automatic mask: 'no person found' is checked
+
+    def __init__(self, recipe: Recipe = Recipe(), cache: LRU | None = None):
+        self.recipe, self.cache = recipe, cache
+
+    def prepare(self) -> None:
+        load_models(self.recipe)
+
+    def look(self, rgb: np.ndarray) -> Look:
+        look = first_look(rgb, self.recipe, self.cache)
+        return Look(guide=look[1], data=look)
+
+    def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
+        check_method(refine_method)  # before the model runs
+        work_prob = coarse(rgb, self.recipe, None if look is None else look.data, self.cache)
+        return snap(refine_alpha(rgb, *work_prob, refine_method))
+
+
+def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:
+    """Refined soft person alpha (H, W) float32 in [0, 1] at the photo's full size (for ablations)."""
+    seg = PersonSegmenter(recipe)
+    return seg.alpha(rgb, seg.look(rgb), refine_method)

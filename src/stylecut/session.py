@@ -1,0 +1,192 @@
+"""A reusable stylize session: prepare once (models, style vectors, threads), then process many images.
+
+    with stylecut.Session(Options(style="preset:7")) as s:
+        for path in photos:
+            s.process(path).image.save(...)
+
+One image: load, a quick look at where the subject is (tens of ms), then the edge refinement and
+the style network(s) run concurrently on the session's thread pool, then the layers are composed.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+from . import compose
+from .cache import Cache
+from .errors import StylecutError
+from .filters import resize_max
+from .imageio import ImageLike, Photo, to_photo, to_pil
+from .layers import Layers, has_person
+from .options import Options
+from .registry import get_segmenter
+from .style.spec import engine_for
+
+Progress = Callable[[str, float], None]
+
+
+class NoPersonError(StylecutError):
+    """The photo has no person the model can find."""
+
+
+def no_person_error(name: str | None) -> NoPersonError:
+    return NoPersonError(f"no person found in {name or 'the image'}; use region 'all' to stylize the whole "
+                         "image, or give your own mask")
+
+
+@dataclass
+class Result:
+    """The composited image, the soft person alpha used (None if none was needed), and the loaded photo."""
+
+    image: Image.Image | None
+    alpha: np.ndarray | None
+    photo: Photo
+
+    def mask_image(self) -> Image.Image:
+        """The alpha as an 8-bit greyscale image, the photo's size."""
+        if self.alpha is None:
+            raise StylecutError("no mask was computed for this request")
+        return Image.fromarray(compose.to_uint8(self.alpha), "L")
+
+    def cutout(self) -> Image.Image:
+        """The photo's person as an RGBA image (transparent background)."""
+        return cutout(self.photo, self.alpha)
+
+
+def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
+    """RGBA image: the photo with the person alpha (times any alpha the photo had)."""
+    a = compose.to_uint8(alpha)
+    if photo.alpha is not None:
+        a = ((a.astype(np.uint16) * photo.alpha) // 255).astype(np.uint8)
+    return to_pil(photo.rgb, a)
+
+
+def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, **kwargs):
+    """The user's mask as a segmenter when given, else the person segmenter (from the registry)."""
+    if mask is not None:
+        return get_segmenter("mask-file", mask)
+    return get_segmenter("person", cache=None if cache is None else cache.masks, **kwargs)
+
+
+def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
+                  cache: Cache | None = None, **kwargs) -> np.ndarray:
+    """The user's mask if given (resized to the photo), else the refined person alpha; snapped."""
+    seg = segmenter_for(mask, cache, **kwargs)
+    return seg.alpha(photo.rgb, seg.look(photo.rgb), refine)
+
+
+class Session:
+    """Prepared once, processes many images (or video frames) with the same options."""
+
+    def __init__(self, options: Options | None = None, *, cache: Cache | None = None, workers: int = 3,
+                 **kwargs: object):
+        self.options = options if options is not None else Options(**kwargs)
+        self.cache = cache if cache is not None else Cache()
+        self.styles = self.options.layer_styles()  # layer name -> StyleSpec or None
+        family = self.options.engine
+        self.engines = {name: engine_for(spec, family) for name, spec in self.styles.items() if spec is not None}
+        joint = {e.joint for e in self.engines.values()}
+        self.joint = bool(joint) and joint == {True}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stylecut")
+        self._prepared = False
+
+    # -- life cycle --------------------------------------------------------------------------------
+    def _unique_styles(self) -> list[tuple[object, object]]:
+        seen: dict[int, tuple[object, object]] = {}
+        for name, spec in self.styles.items():
+            if spec is not None:
+                seen.setdefault(id(spec), (self.engines[name], spec))
+        return list(seen.values())
+
+    def prepare(self) -> "Session":
+        """Load the models and style vectors now (a first process() does it beside its segmentation)."""
+        jobs = [self._pool.submit(e.prepare, s, self.cache.vectors) for e, s in self._unique_styles()]
+        if self.options.needs_mask:
+            jobs.append(self._pool.submit(segmenter_for(None, self.cache).prepare))
+        for j in jobs:
+            j.result()
+        self._prepared = True
+        return self
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one image ---------------------------------------------------------------------------------
+    def process(self, image: ImageLike, mask: ImageLike | None = None, *, name: str | None = None,
+                progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Result:
+        """One photo in, a composited Result out. Raises StylecutError on bad input."""
+        report = progress or (lambda stage, frac: None)
+        report("load", 0.0)
+        photo = to_photo(image)
+        if self.joint:
+            return self._process_joint(photo, mask, report, name, cancel)
+        opts, pool, rgb = self.options, self._pool, photo.rgb
+        small = resize_max(rgb, int(opts.style_size))
+        if not self._prepared:  # style sessions and vectors load while the coarse mask is computed
+            for engine, spec in self._unique_styles():
+                pool.submit(engine.prepare, spec, self.cache.vectors)
+        seg = look = guide = None
+        if opts.needs_mask:
+            seg = segmenter_for(mask, self.cache)
+            look = seg.look(rgb)  # quick; the rest of the segmentation runs beside the style network
+            guide = Layers.of_person(look.guide)
+        report("segment+style", 0.1)
+        alpha_f = pool.submit(seg.alpha, rgb, look, opts.refine) if seg is not None else None
+        split = guide is not None and look.guide.max() > 0.5  # fill the other layers out of each style's input
+        styled_f: dict[str, Future] = {}
+        for layer, spec in self.styles.items():
+            if spec is None or (guide is None and styled_f):  # no mask: one look serves the whole frame
+                continue
+            inp = compose.fill_out(small, guide.others(layer)) if split else small
+            styled_f[layer] = pool.submit(self.engines[layer].stylize, inp, spec, opts.strength, self.cache.vectors)
+        alpha = alpha_f.result() if alpha_f else None
+        styled = {layer: f.result() for layer, f in styled_f.items()}
+        report("compose", 0.8)
+        alpha = self._check_person(alpha, seg, name)
+        layers = None if alpha is None else Layers.of_person(alpha)
+        out = compose.compose_layers(rgb, small, layers, styled, opts.preserve_color, opts.blur)
+        report("done", 1.0)
+        return Result(to_pil(out, photo.alpha), alpha, photo)
+
+    def _check_person(self, alpha: np.ndarray | None, seg, name: str | None) -> np.ndarray | None:
+        if alpha is None or seg.trusted or has_person(alpha):
+            return alpha
+        if self.options.on_no_person == "error":
+            raise no_person_error(name)
+        return np.zeros(alpha.shape, np.float32)  # everything is background
+
+    def _process_joint(self, photo: Photo, mask: ImageLike | None, report: Progress, name: str | None,
+                       cancel: Callable[[], bool] | None) -> Result:
+        """An optimiser (Gatys): the full mask first, then every layer's style in one optimisation."""
+        opts, rgb = self.options, photo.rgb
+        alpha = None
+        if opts.needs_mask:
+            seg = segmenter_for(mask, self.cache)
+            alpha = self._check_person(seg.alpha(rgb, seg.look(rgb), opts.refine), seg, name)
+        layers = None if alpha is None else Layers.of_person(alpha)
+        engine = next(iter(self.engines.values()))
+        small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)
+        looks = {layer: (styled if spec is not None else None) for layer, spec in self.styles.items()}
+        out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur)
+        report("done", 1.0)
+        return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+def run(image: ImageLike, options: Options, mask: ImageLike | None = None, progress: Progress | None = None,
+        name: str | None = None, cancel: Callable[[], bool] | None = None, cache: Cache | None = None) -> Result:
+    """One-shot: a Session for one image (see Session.process)."""
+    with Session(options, cache=cache) as session:
+        return session.process(image, mask, name=name, progress=progress, cancel=cancel)
+
+
+__all__ = ["Session", "Result", "NoPersonError", "run", "compute_alpha", "cutout", "segmenter_for"]
