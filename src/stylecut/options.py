@@ -5,7 +5,8 @@ server builds its forms from them and serves them at `GET /api/options` (the web
 its controls from that), and the library validates with them. A field's metadata says:
 help, choices (a tuple or a callable reading a registry), lo/hi (inclusive numeric range),
 label (the name used in error messages), flags (extra CLI spellings), cli/form (exposed or not),
-suggested (what the web page pre-selects where the library default is "nothing").
+suggested (what the web page pre-selects where the library default is "nothing"), page_range (the
+part of [lo, hi] a slider on the web page spans).
 """
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ DEFAULT_FG_PRESET = "preset:19"  # the web page's first choice for the person
 
 def option(default: Any, help: str, *, choices: tuple | Callable[[], tuple] | None = None,
            lo: float | None = None, hi: float | None = None, label: str | None = None,
-           flags: tuple[str, ...] = (), cli: bool = True, form: bool = True, suggested: Any = None) -> Any:
+           flags: tuple[str, ...] = (), cli: bool = True, form: bool = True, suggested: Any = None,
+           page_range: tuple[float, float] | None = None) -> Any:
     """A dataclass field carrying its schema (see the module docstring)."""
     meta = dict(help=help, choices=choices, lo=lo, hi=hi, label=label, flags=flags, cli=cli, form=form,
-                suggested=suggested)
+                suggested=suggested, page_range=page_range)
     return field(default=default, metadata=meta)
 
 
@@ -124,7 +126,7 @@ class Options:
                              lo=0, hi=1)
     preserve_color: bool = option(False, "Keep the photo's colours, take the style's texture.")
     blur: float | None = option(None, "Portrait mode: blur the background (sigma in px at 1024 px).",
-                                lo=0, hi=200, label="blur sigma")
+                                lo=0, hi=200, label="blur sigma", suggested=8.0, page_range=(1, 40))
     refine: str = option("guided", "Mask edge refinement.", choices=REFINE_METHODS, label="refine method")
     style_size: int = option(DEFAULT_STYLE_SIZE, "Long side (px) the style network runs at.", lo=64, hi=4096,
                              label="style size")
@@ -162,7 +164,8 @@ class PaintOptions:
 
     x: int | None = option(None, "Bottom centre of the cut-out, px from the left (default: centre).")
     y: int | None = option(None, "Bottom centre of the cut-out, px from the top (default: bottom edge).")
-    height: float = option(0.6, "Cut-out height as a fraction of the painting's.", lo=0.02, hi=3.0)
+    height: float = option(0.6, "Cut-out height as a fraction of the painting's.", lo=0.02, hi=3.0,
+                           page_range=(0.1, 1.0))
     style: object = option("painting", "'painting' (its own brush work), any style, or none.")
     harmonize: str = option("color", "Blend colours to the painting.", choices=HARMONIZE, label="harmonize mode")
     refine: str = option("guided", "Mask edge refinement.", choices=REFINE_METHODS, label="refine method")
@@ -184,7 +187,8 @@ def describe(cls: type) -> list[dict[str, Any]]:
         kind = {bool: "bool", int: "int", float: "float"}.get(_base_type(f), "str")
         out.append({k: v for k, v in dict(
             name=f.name, type=kind, default=f.default, help=m["help"], choices=choices_of(f),
-            min=m.get("lo"), max=m.get("hi"), suggested=m.get("suggested")).items() if v is not None or k == "default"})
+            min=m.get("lo"), max=m.get("hi"), suggested=m.get("suggested"),
+            page_range=m.get("page_range")).items() if v is not None or k == "default"})
     return out
 
 

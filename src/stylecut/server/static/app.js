@@ -1,7 +1,9 @@
 // stylecut web page: talks to the HTTP API of the same server; no external assets.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { photo: null, painting: null, paintTarget: null, preset: "preset:20", fgPreset: "preset:19", mode: "stylize", resultUrl: null };
+const state = { photo: null, painting: null, paintTarget: null, preset: null, fgPreset: null, mode: "stylize", resultUrl: null };
+// display names only; the choices, defaults and ranges come from GET /api/options
+const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "colour", poisson: "Poisson" };
 
 function showError(message) {
   const el = $("error");
@@ -37,6 +39,44 @@ function grid(container, presets, key) {
     container.appendChild(b);
   }
 }
+
+function field(list, name) { return list.find((f) => f.name === name); }
+
+// a range input over a schema field: percent (0..100 of the value) or the value itself
+function slider(input, out, f, percent) {
+  const [lo, hi] = f.page_range || [f.min, f.max];
+  const scale = percent ? 100 : 1;
+  input.min = lo * scale; input.max = hi * scale;
+  input.step = percent || hi - lo >= 10 ? 1 : 0.1;
+  input.value = (f.default ?? f.suggested) * scale;
+  input.dataset.scale = scale;
+  const show = () => { out.textContent = percent ? `${input.value}%` : input.value; };
+  input.addEventListener("input", show);
+  show();
+}
+
+function choices(container, f, make) {
+  container.innerHTML = "";
+  for (const c of f.choices) container.appendChild(make(c, c === f.default));
+}
+
+async function loadOptions() {
+  const opts = await (await fetch("/api/options")).json();
+  const st = opts.stylize, pt = opts.paint;
+  state.preset = field(st, "style").suggested;
+  state.fgPreset = field(st, "fg_style").suggested;
+  choices($("regions"), field(st, "region"), (c, on) => {
+    const label = document.createElement("label");
+    label.innerHTML = `<input type="radio" name="region" value="${c}"${on ? " checked" : ""}> ${LABELS[c] || c}`;
+    return label;
+  });
+  slider($("strength"), $("strength-out"), field(st, "strength"), true);
+  slider($("blur"), $("blur-out"), field(st, "blur"), false);
+  slider($("height"), $("height-out"), field(pt, "height"), true);
+  choices($("harmonize"), field(pt, "harmonize"), (c, on) => new Option(LABELS[c] || c, c, on, on));
+}
+
+function value(input) { return String(input.value / Number(input.dataset.scale)); }
 
 async function loadStyles() {
   const res = await fetch("/api/styles");
@@ -96,7 +136,7 @@ function stylizeForm() {
   if (state.painting) fd.append("style_image", state.painting); else fd.append("style", state.preset);
   fd.append("region", document.querySelector("input[name=region]:checked").value);
   if ($("two-styles").checked) fd.append("fg_style", state.fgPreset);
-  fd.append("strength", String($("strength").value / 100));
+  fd.append("strength", value($("strength")));
   fd.append("preserve_color", $("preserve").checked ? "true" : "false");
   if ($("blur-on").checked) fd.append("blur", $("blur").value);
   fd.append("format", "png");
@@ -108,7 +148,7 @@ function paintForm() {
   const fd = new FormData();
   fd.append("portrait", state.photo);
   fd.append("painting", state.paintTarget);
-  fd.append("height", String($("height").value / 100));
+  fd.append("height", value($("height")));
   fd.append("harmonize", $("harmonize").value);
   return ["/api/paint", fd];
 }
@@ -183,9 +223,6 @@ function wire() {
     const item = [...(e.clipboardData || {}).items || []].find((i) => i.type.startsWith("image/"));
     if (item) setPhoto(item.getAsFile());
   });
-  $("strength").addEventListener("input", () => { $("strength-out").textContent = `${$("strength").value}%`; });
-  $("blur").addEventListener("input", () => { $("blur-out").textContent = $("blur").value; });
-  $("height").addEventListener("input", () => { $("height-out").textContent = `${$("height").value}%`; });
   $("blur-on").addEventListener("change", () => $("blur-box").classList.toggle("hidden", !$("blur-on").checked));
   $("two-styles").addEventListener("change", () => $("fg-styles").classList.toggle("hidden", !$("two-styles").checked));
   $("compare").addEventListener("input", setCompare);
@@ -195,4 +232,4 @@ function wire() {
 }
 
 wire();
-loadStyles().catch((e) => showError(`Could not load the styles: ${e.message}`));
+loadOptions().then(loadStyles).catch((e) => showError(`Could not load the options: ${e.message}`));

@@ -9,7 +9,7 @@ from PIL import Image
 
 import stylecut
 
-from .conftest import STARRY, assert_one_line_error, run_cli
+from ..conftest import STARRY, assert_one_line_error, run_cli
 
 
 def test_version_and_help():

@@ -12,7 +12,7 @@ from stylecut.imageio import to_photo
 from stylecut.layers import has_person
 from stylecut.segmentation import load_mask
 
-from .conftest import PORTRAIT, SEG_IMAGES, gt_mask
+from ..conftest import PORTRAIT, SEG_IMAGES, gt_mask
 
 
 @pytest.fixture(scope="module")
@@ -88,28 +88,6 @@ def _seg(name: str):
     return next(f for f in SEG_IMAGES if f.stem == name)
 
 
-def test_body_crop_geometry():
-    from stylecut.segmentation.pose import CROP_SIDE, Body
-
-    upright = Body.aligned(np.array([100.0, 200.0]), np.array([100.0, 100.0]))  # head straight above the hips
-    assert upright.side == pytest.approx(250.0) and upright.angle == pytest.approx(0.0)
-    m = upright.matrix()
-    assert m @ [CROP_SIDE / 2, CROP_SIDE / 2, 1] == pytest.approx([100.0, 200.0])  # crop centre on the hips
-    lying = Body.aligned(np.array([100.0, 200.0]), np.array([200.0, 200.0]))  # head to the right
-    up_in_image = lying.matrix()[:, :2] @ [0.0, -1.0]  # the crop's "up" direction, in the photo
-    assert up_in_image / np.linalg.norm(up_in_image) == pytest.approx([1.0, 0.0], abs=1e-6)
-    assert upright.same_person(Body(105, 198, 260, 0.0)) and not upright.same_person(Body(160, 200, 250, 0.0))
-
-
-def test_trust_follows_the_persons_size():
-    from stylecut.segmentation.pose import fuse, trust
-
-    assert trust(1.0) == pytest.approx(0.3) and trust(2.0) == pytest.approx(0.6)
-    assert trust(100.0) == 0.8 and trust(0.3) == 0.0  # capped; close-ups left to the selfie model
-    prob = np.random.default_rng(0).random((20, 30)).astype(np.float32)
-    assert fuse(prob, []) is prob
-
-
 def test_every_person_in_a_group_gets_a_body_crop():
     from stylecut.segmentation.pose import person_layers
 
@@ -141,25 +119,6 @@ def test_body_crops_improve_small_and_grouped_people(name):
     assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], pose=False)), gt) + 0.02
 
 
-def test_colour_models_decide_the_uncertain_band():
-    from stylecut.segmentation.color_models import carve
-    from stylecut.segmentation.pose import PersonLayer
-
-    rgb = np.zeros((60, 80, 3), np.uint8)
-    rgb[:] = (70, 70, 75)  # road
-    rgb[:, 40:] = (210, 180, 150)  # person, with a gap of road between the legs
-    rgb[30:, 55:60] = (70, 70, 75)
-    prob = np.where(np.arange(80) >= 40, 0.95, 0.05).astype(np.float32)[None].repeat(60, 0)
-    prob[:, 35:65] = 0.5  # the networks are unsure around the edge and across the gap
-    layer = PersonLayer(prob, np.ones(prob.shape, bool), 2.0, (0, 0, 80, 60))
-    out = carve(rgb, prob, [layer])
-    assert (out[30:, 55:60] < 0.3).all() and (out[:30, 55:60] > 0.7).all()  # gap out, body in
-    assert (out[:, 35:40] < 0.3).all() and (out[:, 40:55] > 0.7).all()
-    band = (prob > 0.15) & (prob < 0.85)
-    assert np.array_equal(out[~band], prob[~band])  # sure pixels are kept
-    assert np.array_equal(carve(rgb, prob, []), prob)  # no person crop: unchanged
-
-
 def test_colour_models_open_the_gaps_between_limbs():
     from dataclasses import replace
 
@@ -171,15 +130,3 @@ def test_colour_models_open_the_gaps_between_limbs():
     assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], carve=False)), gt) + 0.01
 
 
-def test_colour_guided_filter_matches_opencv():
-    import cv2
-
-    from stylecut.filters import color_guided_filter
-
-    rng = np.random.default_rng(1)
-    guide = cv2.GaussianBlur(rng.random((90, 120, 3)).astype(np.float32), (5, 5), 0)
-    src = (rng.random((90, 120)) > 0.5).astype(np.float32)
-    ref = cv2.ximgproc.guidedFilter(guide, src, 4, 1e-2)
-    assert np.abs(color_guided_filter(guide, src, 4, 1e-2) - ref).max() < 1e-3  # the same filter
-    half = color_guided_filter(guide, src, 4, 1e-2, step=2)  # fitted at half size: close, not equal
-    assert half.shape == src.shape and 0 < np.abs(half - ref).mean() < 0.05

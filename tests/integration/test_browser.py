@@ -7,7 +7,7 @@ import shutil
 import pytest
 from PIL import Image
 
-from .conftest import PORTRAIT
+from ..conftest import PORTRAIT
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -67,7 +67,7 @@ def test_bad_file_shows_an_error(browser, live_server, tmp_path):
 
 
 def test_phone_layout_and_paint_mode(browser, live_server, tmp_path):
-    from .conftest import STARRY
+    from ..conftest import STARRY
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(live_server + "/")
@@ -80,4 +80,25 @@ def test_phone_layout_and_paint_mode(browser, live_server, tmp_path):
     src = page.get_attribute("#download", "href")
     data = page.evaluate("async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer()))", src)
     assert Image.open(io.BytesIO(bytes(data))).size == Image.open(STARRY).size
+    page.close()
+
+
+def test_controls_render_from_the_options_schema(browser, live_server, tmp_path):
+    """Choices, defaults and ranges come from GET /api/options, not from the page (issue #11)."""
+    import httpx
+
+    opts = httpx.get(live_server + "/api/options").json()
+    field = lambda group, name: next(f for f in opts[group] if f["name"] == name)  # noqa: E731
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles button.selected")
+    regions = page.eval_on_selector_all("input[name=region]", "els => els.map(e => [e.value, e.checked])")
+    assert [v for v, _ in regions] == field("stylize", "region")["choices"]
+    assert [v for v, on in regions if on] == [field("stylize", "region")["default"]]
+    assert page.get_attribute("#styles button.selected", "data-style") == field("stylize", "style")["suggested"]
+    assert float(page.input_value("#strength")) == 100 * field("stylize", "strength")["default"]
+    assert page.eval_on_selector_all("#harmonize option", "els => els.map(e => e.value)") == \
+        field("paint", "harmonize")["choices"]
+    assert float(page.input_value("#height")) == 100 * field("paint", "height")["default"]
+    page.screenshot(path=str(tmp_path / "options.png"), full_page=True)
     page.close()

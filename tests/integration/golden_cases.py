@@ -2,8 +2,8 @@
 
 Run as a script to (re)write the reference images from the code on PYTHONPATH:
 
-    .venv/bin/python tests/golden_cases.py tests/golden            # the NASA portrait (public domain)
-    .venv/bin/python tests/golden_cases.py OUT --eval                # also every eval photo (never committed)
+    .venv/bin/python tests/integration/golden_cases.py tests/integration/golden  # the NASA portrait (public domain)
+    .venv/bin/python tests/integration/golden_cases.py OUT --eval  # also every eval photo (never committed)
 
 The committed references use only public-domain inputs: scikit-image's astronaut (NASA) and
 The Starry Night from ../shared/eval/styles.
@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVAL = ROOT.parent / "shared" / "eval"
 STARRY = EVAL / "styles" / "vangogh_starry_night.jpg"
 

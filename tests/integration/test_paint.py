@@ -8,7 +8,7 @@ from PIL import Image
 from stylecut import StylecutError
 from stylecut.into_painting import paint
 
-from .conftest import HOKUSAI, STARRY, assert_one_line_error, run_cli
+from ..conftest import HOKUSAI, STARRY, assert_one_line_error, run_cli
 
 PAINTING = np.asarray(Image.open(STARRY).convert("RGB"))  # 1024x640
 
@@ -91,11 +91,3 @@ def test_paint_cli(portrait_small, tmp_path):
     assert_one_line_error(run_cli("paint", sky, STARRY, "-o", tmp_path / "y.png"), "no person")
 
 
-def test_cut_sides_fade_but_bottom_stays():
-    from stylecut.into_painting import feather_cut_sides
-
-    a = np.ones((100, 80), np.float32)
-    f = feather_cut_sides(a, (True, False, True))
-    assert f[50, 0] == 0.0 and f[0, 40] == 0.0  # left and top fade to nothing
-    assert f[50, 79] == 1.0 and f[99, 40] == 1.0  # right (not cut) and bottom stay solid
-    assert 0.0 < f[50, 2] < 1.0

