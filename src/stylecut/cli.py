@@ -41,13 +41,13 @@ class LazyChoice(click.ParamType):
 
 def _cli_param(f) -> inspect.Parameter:
     """A typer option for one schema field: --name (plus its extra flags), help, type, choices, default."""
-    from .options import _base_type
+    from .options import base_type
 
     meta = f.metadata
     kwargs = {"help": meta["help"]}
     if meta.get("choices") is not None:
         kwargs["click_type"] = LazyChoice(f)
-    base = _base_type(f)
+    base = base_type(f)
     annotation = Optional[base] if f.default is None else base
     flags = ("--" + f.name.replace("_", "-"), *meta["flags"])
     return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,

@@ -184,7 +184,7 @@ def describe(cls: type) -> list[dict[str, Any]]:
     out = []
     for f in schema_fields(cls, "form"):
         m = f.metadata
-        kind = {bool: "bool", int: "int", float: "float"}.get(_base_type(f), "str")
+        kind = {bool: "bool", int: "int", float: "float"}.get(base_type(f), "str")
         out.append({k: v for k, v in dict(
             name=f.name, type=kind, default=f.default, help=m["help"], choices=choices_of(f),
             min=m.get("lo"), max=m.get("hi"), suggested=m.get("suggested"),
@@ -192,7 +192,7 @@ def describe(cls: type) -> list[dict[str, Any]]:
     return out
 
 
-def _base_type(f) -> type:
+def base_type(f) -> type:
     """int / float / bool / str for a field's annotation (string annotations included)."""
     t = str(f.type)
     for name, typ in (("bool", bool), ("int", int), ("float", float)):

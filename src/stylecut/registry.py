@@ -63,8 +63,10 @@ class Registry(Generic[T]):
         return add
 
     def entries(self) -> list[Entry[T]]:
+        """Built-ins in BUILTIN_MODULES order (whatever imported them first), then plug-ins as registered."""
         load_builtins()
-        return list(self._entries.values())
+        rank = {m: i for i, m in enumerate(BUILTIN_MODULES)}
+        return sorted(self._entries.values(), key=lambda e: rank.get(e.factory.__module__, len(rank)))
 
     def names(self) -> tuple[str, ...]:
         return tuple(e.name for e in self.entries())

@@ -83,7 +83,9 @@ class Session:
     """Prepared once, processes many images (or video frames) with the same options."""
 
     def __init__(self, options: Options | None = None, *, cache: Cache | None = None, workers: int = 3,
-                 **kwargs: object):
+                 pool: ThreadPoolExecutor | None = None, **kwargs: object):
+        """options (or their fields as keywords); cache: share one between sessions (a server does);
+        pool: threads to run on, shared and left open (a server's), else the session's own `workers`."""
         self.options = options if options is not None else Options(**kwargs)
         self.cache = cache if cache is not None else Cache()
         self.styles = self.options.layer_styles()  # layer name -> StyleSpec or None
@@ -91,7 +93,8 @@ class Session:
         self.engines = {name: engine_for(spec, family) for name, spec in self.styles.items() if spec is not None}
         joint = {e.joint for e in self.engines.values()}
         self.joint = bool(joint) and joint == {True}
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stylecut")
+        self._own_pool = pool is None
+        self._pool = pool or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="stylecut")
         self._prepared = False
 
     # -- life cycle --------------------------------------------------------------------------------
@@ -113,7 +116,8 @@ class Session:
         return self
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._own_pool:
+            self._pool.shutdown(wait=True)
 
     def __enter__(self) -> "Session":
         return self
@@ -183,9 +187,10 @@ class Session:
 
 
 def run(image: ImageLike, options: Options, mask: ImageLike | None = None, progress: Progress | None = None,
-        name: str | None = None, cancel: Callable[[], bool] | None = None, cache: Cache | None = None) -> Result:
+        name: str | None = None, cancel: Callable[[], bool] | None = None, cache: Cache | None = None,
+        pool: ThreadPoolExecutor | None = None) -> Result:
     """One-shot: a Session for one image (see Session.process)."""
-    with Session(options, cache=cache) as session:
+    with Session(options, cache=cache, pool=pool) as session:
         return session.process(image, mask, name=name, progress=progress, cancel=cancel)
 
 

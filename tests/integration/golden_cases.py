@@ -22,7 +22,7 @@ EVAL = ROOT.parent / "shared" / "eval"
 STARRY = EVAL / "styles" / "vangogh_starry_night.jpg"
 
 
-def _astronaut(side: int = 256) -> np.ndarray:
+def astronaut(side: int = 256) -> np.ndarray:
     from skimage import data
 
     return np.asarray(Image.fromarray(data.astronaut()).resize((side, side), Image.LANCZOS))
@@ -88,7 +88,7 @@ def write(out: Path, photo: np.ndarray, prefix: str = "", with_gatys: bool = Tru
 
 if __name__ == "__main__":
     target = Path(sys.argv[1])
-    write(target, _astronaut())
+    write(target, astronaut())
     if "--eval" in sys.argv:
         for p in sorted((EVAL / "seg" / "images").glob("*.jpg")) + sorted((EVAL / "content").glob("*.jpg")):
             rgb = np.asarray(Image.open(p).convert("RGB"))

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from .golden_cases import _astronaut, cases, gatys_case
+from .golden_cases import astronaut, cases, gatys_case
 
 GOLDEN = Path(__file__).parent / "golden"
-PHOTO = _astronaut()
+PHOTO = astronaut()
 CASES = dict(cases(PHOTO))
 
 

@@ -14,6 +14,7 @@ import functools
 import inspect
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
@@ -27,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..cache import Cache
 from ..errors import ImageTooLargeError, NotAnImageError, StylecutError
-from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, _base_type, describe, schema_fields
+from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_type, describe, schema_fields
 
 STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
@@ -107,7 +108,7 @@ def with_form(*classes):
             return await fn(*args, form={f.name: kwargs.pop(f.name) for f in flds}, **kwargs)
 
         extra = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
-                                   annotation=Optional[_base_type(f)] if f.default is None else _base_type(f),
+                                   annotation=Optional[base_type(f)] if f.default is None else base_type(f),
                                    default=Form(f.default, description=f.metadata["help"])) for f in flds]
         endpoint.__signature__ = sig.replace(parameters=own + extra)
         return endpoint
@@ -144,6 +145,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     state = {"waiting": 0, "served": 0}
     previews: dict[str, bytes] = {}
     cache = Cache(mask_bytes=MASK_CACHE_BYTES)  # the page's mask preview and its stylize call segment once
+    pool = ThreadPoolExecutor(max_workers=3 * limits.workers, thread_name_prefix="stylecut")  # every request's session
 
     async def limited(fn, *args):
         """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting."""
@@ -251,7 +253,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
         def work() -> tuple[bytes, str, float]:
             t = time.perf_counter()
-            result = run(photo, opts, cache=cache)
+            result = run(photo, opts, cache=cache, pool=pool)
             data, media = _encode(result.image, format)
             return data, media, time.perf_counter() - t
 
