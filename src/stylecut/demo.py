@@ -6,7 +6,7 @@ from pathlib import Path
 from .assets import model_path
 from .filters import resize_max
 from .imageio import save_image
-from .options import DEFAULT_PRESET, Options
+from .options import DEFAULT_PRESET, DEFAULT_STYLE_SIZE, Options
 from .session import run
 from .sheet import make_sheet
 from .style import parse_style, stylize
@@ -19,7 +19,7 @@ def run_demo(out_dir: Path, style: str = DEFAULT_PRESET) -> tuple[Path, Path]:
     result_path, sheet_path = out_dir / "stylecut_demo.png", out_dir / "stylecut_demo_sheet.png"
     check_output_path(result_path)
     result = run(model_path("sample_portrait"), Options(style=style))
-    swatch = stylize(parse_style(style), resize_max(result.photo.rgb, 768))  # the style on the whole frame
+    swatch = stylize(parse_style(style), resize_max(result.photo.rgb, DEFAULT_STYLE_SIZE))  # the style on the whole frame
     sheet = make_sheet([("input", result.photo.rgb), ("mask", result.mask_image()),
                         (f"style {style}", swatch), ("result", result.image)], height=384)
     save_image(result.image, result_path)

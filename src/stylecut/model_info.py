@@ -89,14 +89,15 @@ def _timings() -> Iterator[tuple[str, str, Callable[[], object]]]:
             sess = session(key)
             yield key, "256x256", lambda sess=sess, x=x: sess.run(None, {sess.get_inputs()[0].name: x})
     from .segmentation.person import PersonSegmenter
-    from .style.spec import StyleSpec, engine_for
+    from .options import DEFAULT_PRESET
+    from .style.spec import StyleSpec, engine_for, parse_style
 
     seg = PersonSegmenter()
     painting = _photo(256)
     for side in BENCH_SIDES:
         rgb = _photo(side)
         yield "person (segmenter)", f"{side} px", lambda rgb=rgb: seg.alpha(rgb, seg.look(rgb))
-        preset = StyleSpec("preset:20", presets=(20,))
+        preset = parse_style(DEFAULT_PRESET)
         yield "presets (multistyle26)", f"{side} px", lambda rgb=rgb: engine_for(preset).stylize(rgb, preset)
         image = StyleSpec("painting", image=painting)
         yield "arbitrary (transform)", f"{side} px", lambda rgb=rgb: engine_for(image).stylize(rgb, image)

@@ -9,9 +9,10 @@ the style network(s) run concurrently on the session's thread pool, then the lay
 """
 from __future__ import annotations
 
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -161,6 +162,21 @@ class Session:
         out = compose.compose_layers(rgb, small, layers, styled, opts.preserve_color, opts.blur)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
+
+    def map(self, images: Iterable[ImageLike], in_flight: int = 2, **kwargs: object) -> Iterator[Result]:
+        """process() every image, `in_flight` at a time, yielding the Results in order (lazily).
+
+        While one image is composed (single-threaded work), the next is already being segmented
+        and stylized, so the cores stay busy across images.
+        """
+        with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="stylecut-map") as outer:
+            pending: deque[Future] = deque()
+            for image in images:
+                pending.append(outer.submit(self.process, image, **kwargs))
+                if len(pending) >= in_flight:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
 
     def _check_person(self, alpha: np.ndarray | None, seg, name: str | None) -> np.ndarray | None:
         if alpha is None or seg.trusted or has_person(alpha):

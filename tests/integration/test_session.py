@@ -58,3 +58,14 @@ def test_models_command_lists_and_benches_every_model():
     assert p.returncode == 0, p.stderr
     rows = [l for l in p.stdout.splitlines() if l.startswith(("person (segmenter)", "presets (multistyle26)"))]
     assert len(rows) == 4 and all(float(r.split()[-1]) > 0 for r in rows)  # at 512 and 1024 px
+
+
+def test_map_keeps_order_and_equals_process(portrait_small):
+    from PIL import Image
+
+    photos = [np.asarray(Image.open(portrait_small))[k:] for k in range(3)]
+    with Session(Options(style="preset:8")) as s:
+        one_by_one = [np.asarray(s.process(p).image) for p in photos]
+        mapped = [np.asarray(r.image) for r in s.map(iter(photos))]
+    assert [m.shape for m in mapped] == [p.shape for p in photos]
+    assert all(np.array_equal(a, b) for a, b in zip(mapped, one_by_one))
