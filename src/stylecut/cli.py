@@ -134,6 +134,8 @@ def guarded(fn):
             fail(str(exc))
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except BrokenPipeError:  # e.g. `stylecut styles | head`: the reader left; nothing to say
+            raise typer.Exit(0)
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except MemoryError:
@@ -230,7 +232,7 @@ def styles(
         typer.echo("Built-in styles (use with --style):")
         for entry in ENGINES:
             for name in entry.info.get("styles", ()):
-                typer.echo(f"  {name}")
+                typer.echo(f"  {name:<12}{entry.info.get('titles', {}).get(name, '')}")
         typer.echo("Any image file also works as a style, e.g. --style starry_night.jpg")
         typer.echo("Blend presets with +, e.g. --style preset:3+preset:7")
         return
@@ -403,8 +405,11 @@ def main() -> None:
         app(prog_name="stylecut")
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass
     os._exit(code)
 
 

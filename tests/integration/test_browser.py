@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import io
 import shutil
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from ..conftest import PORTRAIT
+from ..conftest import PORTRAIT, STARRY
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -45,7 +46,7 @@ def test_stylize_in_the_browser(browser, live_server, tmp_path):
     info = page.evaluate(DIFF_JS)
     assert (info["bw"], info["bh"]) == (info["w"], info["h"]) == (600, 800)
     assert info["diff"] > 10  # the result is really stylized
-    assert page.is_visible("#compare")
+    assert page.is_visible("#divider")
     page.screenshot(path=str(tmp_path / "page_with_result.png"))
     with page.expect_download() as dl:
         page.click("#download")
@@ -91,14 +92,191 @@ def test_controls_render_from_the_options_schema(browser, live_server, tmp_path)
     field = lambda group, name: next(f for f in opts[group] if f["name"] == name)  # noqa: E731
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_server + "/")
-    page.wait_for_selector("#styles button.selected")
+    page.wait_for_selector("#styles [aria-checked=true]")
     regions = page.eval_on_selector_all("input[name=region]", "els => els.map(e => [e.value, e.checked])")
     assert [v for v, _ in regions] == field("stylize", "region")["choices"]
     assert [v for v, on in regions if on] == [field("stylize", "region")["default"]]
-    assert page.get_attribute("#styles button.selected", "data-style") == field("stylize", "style")["suggested"]
+    assert page.get_attribute("#styles [aria-checked=true]", "data-style") == field("stylize", "style")["suggested"]
     assert float(page.input_value("#strength")) == 100 * field("stylize", "strength")["default"]
     assert page.eval_on_selector_all("#harmonize option", "els => els.map(e => e.value)") == \
         field("paint", "harmonize")["choices"]
     assert float(page.input_value("#height")) == 100 * field("paint", "height")["default"]
     page.screenshot(path=str(tmp_path / "options.png"), full_page=True)
+    page.close()
+
+
+# ---- issue #16: the page as a designer would ship it ----
+AXE = Path(__file__).resolve().parents[2] / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _stylized(browser, live_server, viewport=(1280, 900), photo=PORTRAIT):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    page.set_input_files("#photo", str(photo))
+    page.wait_for_function("document.getElementById('status').textContent.includes('Person found')", timeout=60000)
+    page.click("#go")
+    page.wait_for_selector("#download:not(.hidden)", timeout=120000)
+    return page
+
+
+def _axe(page) -> list:
+    """Serious and critical accessibility violations (axe-core, served from the local npm install)."""
+    assert AXE.is_file(), "axe-core missing: scripts/browser.sh installs it"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [(v["id"], v["impact"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_compare_divider_follows_pointer_and_keys(browser, live_server, tmp_path):
+    page = _stylized(browser, live_server)
+    box = page.locator("#stage").bounding_box()
+    page.mouse.move(box["x"] + 0.86 * box["width"], box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.up()
+    assert abs(int(page.get_attribute("#divider", "aria-valuenow")) - 86) <= 1  # the split is where the hand is
+    assert "inset(0px 0px 0px 86%)" in page.eval_on_selector("#after", "e => getComputedStyle(e).clipPath")
+    page.mouse.move(box["x"] + 0.30 * box["width"], box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.20 * box["width"], box["y"] + 60, steps=4)  # a drag
+    page.mouse.up()
+    assert abs(int(page.get_attribute("#divider", "aria-valuenow")) - 20) <= 1
+    divider = page.locator("#divider").bounding_box()
+    assert abs(divider["x"] - (box["x"] + 0.2 * box["width"])) < 4  # the line is drawn at the split
+    page.focus("#divider")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    assert page.get_attribute("#divider", "aria-valuenow") == "26"
+    page.keyboard.press("End")
+    assert page.get_attribute("#divider", "aria-valuenow") == "100"
+    page.keyboard.press("Home")
+    assert page.get_attribute("#divider", "aria-valuenow") == "0"
+    page.keyboard.press("PageUp")
+    assert page.get_attribute("#divider", "aria-valuenow") == "10"
+    assert page.is_visible("#tag-before") and page.is_visible("#tag-after")
+    assert page.locator("#stage input").count() == 0  # nothing covers the picture's bottom strip
+    dl = page.locator("#download").bounding_box()
+    assert 0 <= dl["y"] - (box["y"] + box["height"]) < 80  # the download button is right under the result
+    page.screenshot(path=str(tmp_path / "compare.png"))
+    page.close()
+
+
+def test_phone_result_is_in_view_after_stylize(browser, live_server, tmp_path):
+    page = _stylized(browser, live_server, viewport=(390, 844))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    after = page.locator("#after").bounding_box()
+    dl = page.locator("#download").bounding_box()
+    assert after["y"] >= -1 and after["y"] + 0.5 * after["height"] <= 844  # the result is on screen
+    assert dl["y"] + dl["height"] <= 844  # and so is Download
+    page.screenshot(path=str(tmp_path / "phone.png"))
+    page.close()
+
+
+def test_error_shows_in_the_picture_and_clears_stale_state(browser, live_server, tmp_path):
+    page = _stylized(browser, live_server)
+    bad = tmp_path / "holiday.jpg"
+    bad.write_text("this is not a photo")
+    page.set_input_files("#photo", str(bad))
+    page.wait_for_selector("#error:not([hidden])", timeout=30000)
+    err = page.locator("#error").bounding_box()
+    view = page.locator("#view").bounding_box()
+    assert view["y"] <= err["y"] < 900 and err["y"] < view["y"] + view["height"]  # in the picture area, in view
+    assert page.is_hidden("#stage") and page.is_hidden("#veil") and page.is_hidden("#download")
+    assert page.is_disabled("#go")
+    assert "Done" not in page.text_content("#status")
+    assert page.text_content("#photo-name") == "holiday.jpg"
+    page.screenshot(path=str(tmp_path / "error.png"))
+    page.close()
+
+
+def test_named_styles_one_tab_stop_and_arrow_keys(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    names = page.eval_on_selector_all("#styles .tile span", "els => els.map(e => e.textContent)")
+    assert len(names) == 26 and len(set(names)) == 26 and "Starry swirl" in names
+    assert page.eval_on_selector_all("#styles [tabindex='0']", "els => els.length") == 1
+    tiles = page.locator("#styles .tile")
+    assert tiles.first.bounding_box()["width"] >= 70  # larger previews
+    page.focus("#styles [aria-checked=true]")
+    start = page.get_attribute("#styles [aria-checked=true]", "data-style")
+    page.keyboard.press("ArrowRight")
+    moved = page.get_attribute("#styles [aria-checked=true]", "data-style")
+    assert moved == f"preset:{int(start.split(':')[1]) + 1}"
+    assert page.evaluate("document.activeElement.dataset.style") == moved
+    page.keyboard.press("ArrowDown")
+    cols = page.evaluate("(() => { const t = [...document.querySelectorAll('#styles .tile')];"
+                         " return t.filter(x => x.offsetTop === t[0].offsetTop).length; })()")
+    assert page.get_attribute("#styles [aria-checked=true]", "data-style") == f"preset:{int(moved.split(':')[1]) + cols}"
+    page.set_input_files("#painting", str(STARRY))  # the user's painting joins the grid, selected
+    assert page.get_attribute("#styles .tile >> nth=0", "data-style") == "painting"
+    assert page.get_attribute("#styles [aria-checked=true]", "data-style") == "painting"
+    page.close()
+
+
+def test_person_outline_and_cutout_are_visible(browser, live_server, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.set_input_files("#photo", str(PORTRAIT))
+    page.wait_for_function("document.getElementById('status').textContent.includes('Person found')", timeout=60000)
+    stats = """() => { const c = document.getElementById('overlay'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let white = 0, dark = 0, opaque = 0;
+      for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 200) { opaque++; if (d[i] > 240 && d[i + 1] > 240) white++; if (d[i] < 40) dark++; } }
+      return {white, dark, opaque, total: d.length / 4}; }"""
+    line = page.evaluate(stats)
+    assert line["white"] > 500 and line["dark"] > 500  # a white line with a dark rim
+    assert line["opaque"] < 0.1 * line["total"]  # only a line: the photo shows through
+    page.screenshot(path=str(tmp_path / "outline.png"))
+    page.check("input[name=show][value=cutout]")
+    cut = page.evaluate(stats)
+    assert cut["opaque"] > 0.9 * cut["total"]  # the cut-out view covers the frame: person on a checkerboard
+    corner = page.evaluate("() => Array.from(document.getElementById('overlay').getContext('2d').getImageData(4, 4, 1, 1).data)")
+    assert corner[:3] in ([0xd9, 0xd9, 0xe0], [0xf4, 0xf4, 0xf8])  # the background is gone: checkerboard there
+    page.screenshot(path=str(tmp_path / "cutout.png"))
+    page.close()
+
+
+def test_tabs_keep_results_errors_stay_in_their_tab(browser, live_server, tmp_path):
+    page = _stylized(browser, live_server)
+    stylized = page.get_attribute("#download", "href")
+    page.click("#tab-paint")
+    assert page.is_visible("#panel-paint") and page.is_hidden("#panel-stylize")
+    page.click("#go")  # no painting chosen: an error in this tab
+    page.wait_for_selector("#error:not([hidden])")
+    page.set_input_files("#paint-target", str(STARRY))
+    page.click("#go")
+    page.wait_for_function("document.getElementById('status').textContent.includes('Done')", timeout=120000)
+    assert "compare" not in page.text_content("#status")  # no slider talk where there is none
+    painted = page.get_attribute("#download", "href")
+    page.click("#tab-stylize")
+    assert page.is_hidden("#error") and page.get_attribute("#download", "href") == stylized
+    page.click("#tab-paint")
+    assert page.get_attribute("#download", "href") == painted  # switching tabs keeps each result
+    page.close()
+
+
+def test_accessibility_axe_and_keyboard(browser, live_server, tmp_path):
+    import httpx
+
+    assert httpx.get(live_server + "/favicon.ico").status_code == 200
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    assert _axe(page) == []
+    page.focus("#drop")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")  # the drop zone works from the keyboard
+    chooser.value.set_files(str(PORTRAIT))
+    page.wait_for_function("document.getElementById('status').textContent.includes('Person found')", timeout=60000)
+    for sel in ("#strength", "#blur", "#height", "#harmonize", "#painting", "#paint-target", "#divider"):
+        assert page.evaluate("(s) => { const e = document.querySelector(s);"
+                             " return !!(e.labels && e.labels.length || e.getAttribute('aria-label')); }", sel), sel
+    for tab, panel in (("tab-stylize", "panel-stylize"), ("tab-paint", "panel-paint")):
+        assert page.get_attribute(f"#{tab}", "aria-controls") == panel
+        assert page.get_attribute(f"#{panel}", "role") == "tabpanel"
+    page.click("#go")
+    page.wait_for_selector("#download:not(.hidden)", timeout=120000)
+    assert _axe(page) == []
+    page.click("#tab-paint")
+    assert _axe(page) == []
     page.close()

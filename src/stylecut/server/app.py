@@ -33,6 +33,7 @@ from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_t
 STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
            "webp": ("WEBP", "image/webp")}
+PREVIEW_SIDE = 240  # style previews: the sample portrait at this size (shown at ~80-100 px, sharp on 2x screens)
 MASK_CACHE_BYTES = 192 * 1024 * 1024  # coarse person masks shared by the requests, by content
 
 
@@ -186,15 +187,19 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def healthz() -> dict:
         return {"status": "ok", "version": __version__, "waiting": state["waiting"], "served": state["served"]}
 
-    def preset_names() -> tuple[str, ...]:
+    def preset_titles() -> dict[str, str]:
         from ..registry import ENGINES
 
-        return tuple(name for e in ENGINES for name in e.info.get("styles", ()))
+        return {name: e.info.get("titles", {}).get(name, name) for e in ENGINES for name in e.info.get("styles", ())}
+
+    def preset_names() -> tuple[str, ...]:
+        return tuple(preset_titles())
 
     @app.get("/api/styles")
     async def styles() -> dict:
-        """The built-in styles (from the engine registry) with their preview images."""
-        return {"presets": [{"name": n, "preview": f"/api/styles/{n}/preview.jpg"} for n in preset_names()]}
+        """The built-in styles (from the engine registry): name, title and a preview image."""
+        return {"presets": [{"name": n, "title": t, "preview": f"/api/styles/{n}/preview.jpg"}
+                            for n, t in preset_titles().items()]}
 
     @app.get("/api/options")
     async def options() -> dict:
@@ -219,7 +224,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 from ..imageio import encode, to_photo
                 from ..style import parse_style, stylize
 
-                rgb = resize_max(to_photo(model_path("sample_portrait")).rgb, 160)
+                rgb = resize_max(to_photo(model_path("sample_portrait")).rgb, PREVIEW_SIDE)
                 out = stylize(parse_style(name), rgb)
                 return encode(Image.fromarray((out * 255 + 0.5).astype(np.uint8)), "JPEG", quality=85)
 
@@ -310,6 +315,12 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
         data, media = await limited(work)
         return Response(data, media_type=media)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    @app.get("/favicon.svg", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:

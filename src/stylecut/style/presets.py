@@ -12,6 +12,13 @@ from .spec import StyleSpec
 
 NUM_PRESETS = 26
 PRESETS: tuple[str, ...] = tuple(f"preset:{i}" for i in range(1, NUM_PRESETS + 1))
+# names by look (the network's 26 paintings are not documented), chosen from `stylecut styles --sheet`
+TITLES: dict[str, str] = dict(zip(PRESETS, (
+    "Ice and amber", "Pop stripes", "Charcoal", "Fauve swirl", "Rose pastel", "Dusk", "Cobalt cells",
+    "Primary blocks", "Pastel lines", "Teal mosaic", "Terracotta", "Gilded", "Lavender haze", "Absinthe",
+    "Frost", "Stained glass", "Blue impasto", "Woven bricks", "Sepia", "Starry swirl", "Crimson", "Cut paper",
+    "Slate", "Silver", "Blue engraving", "Byzantine",
+)))
 _PRESET = re.compile(r"^preset:(\d+)$")
 
 
@@ -24,7 +31,7 @@ def pad_to(x: np.ndarray, multiple: int) -> tuple[np.ndarray, int, int]:
     return x, h, w
 
 
-@register_engine("presets", family="fast", models=("multistyle26",), styles=PRESETS,
+@register_engine("presets", family="fast", models=("multistyle26",), styles=PRESETS, titles=TITLES,
                  about="26 built-in styles, blendable (preset:3+preset:7)")
 class PresetEngine:
     """Stylize with one preset or an equal blend of several (indices 1..26)."""

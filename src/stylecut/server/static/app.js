@@ -1,20 +1,24 @@
 // stylecut web page: talks to the HTTP API of the same server; no external assets.
+// Choices, defaults and ranges come from GET /api/options; style names from GET /api/styles.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { photo: null, painting: null, paintTarget: null, preset: null, fgPreset: null, mode: "stylize", resultUrl: null };
-// display names only; the choices, defaults and ranges come from GET /api/options
-const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "colour", poisson: "Poisson" };
+const state = {
+  photo: null, photoUrl: null, painting: null, paintingUrl: null, paintTarget: null,
+  preset: null, fgPreset: null, mode: "stylize", mask: null, split: 50, busy: false,
+  results: { stylize: null, paint: null },  // object URLs of each tab's last result
+};
+// display names of choices only
+const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "Colour", poisson: "Poisson", none: "None" };
+const narrow = () => window.matchMedia("(max-width: 760px)").matches;
+
+// ---------- status and errors: errors show in the picture area, and clear stale state ----------
+function setStatus(text) { $("status").textContent = text; }
 
 function showError(message) {
   const el = $("error");
   el.textContent = message;
   el.hidden = !message;
-}
-
-function setStatus(text, busy) {
-  const el = $("status");
-  el.textContent = text;
-  el.classList.toggle("busy", !!busy);
+  if (message && narrow()) $("view").scrollIntoView({ block: "start" });
 }
 
 async function apiError(res) {
@@ -22,24 +26,13 @@ async function apiError(res) {
   catch (e) { return `${res.status} ${res.statusText}`; }
 }
 
-function grid(container, presets, key) {
-  container.innerHTML = "";
-  for (const p of presets) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.title = p.name;
-    b.dataset.style = p.name;
-    b.innerHTML = `<img loading="lazy" alt="${p.name}" src="${p.preview}">`;
-    if (p.name === state[key]) b.classList.add("selected");
-    b.addEventListener("click", () => {
-      state[key] = p.name;
-      if (key === "preset") { state.painting = null; $("painting").value = ""; }
-      for (const o of container.children) o.classList.toggle("selected", o === b);
-    });
-    container.appendChild(b);
-  }
+function setBusy(busy) {
+  state.busy = busy;
+  $("veil").classList.toggle("hidden", !busy);
+  $("go").disabled = busy || !state.photo;
 }
 
+// ---------- options from the server ----------
 function field(list, name) { return list.find((f) => f.name === name); }
 
 // a range input over a schema field: percent (0..100 of the value) or the value itself
@@ -54,6 +47,8 @@ function slider(input, out, f, percent) {
   input.addEventListener("input", show);
   show();
 }
+
+function value(input) { return String(input.value / Number(input.dataset.scale)); }
 
 function choices(container, f, make) {
   container.innerHTML = "";
@@ -76,64 +71,223 @@ async function loadOptions() {
   choices($("harmonize"), field(pt, "harmonize"), (c, on) => new Option(LABELS[c] || c, c, on, on));
 }
 
-function value(input) { return String(input.value / Number(input.dataset.scale)); }
+// ---------- style grids: radiogroups with one tab stop and arrow keys ----------
+function tile(style, key, container) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "tile";
+  b.setAttribute("role", "radio");
+  b.dataset.style = style.name;
+  b.title = style.title ? `${style.title} (${style.name})` : style.name;
+  b.innerHTML = `<img loading="lazy" alt="" src="${style.preview}"><span></span>`;
+  b.querySelector("span").textContent = style.title || style.name;
+  b.addEventListener("click", () => select(container, key, style.name));
+  return b;
+}
+
+function select(container, key, name, focus) {
+  state[key] = name;
+  for (const t of container.children) {
+    const on = t.dataset.style === name;
+    t.setAttribute("aria-checked", on);
+    t.tabIndex = on ? 0 : -1;
+    if (on && focus) t.focus();
+  }
+}
+
+function gridKeys(container, key) {
+  container.addEventListener("keydown", (e) => {
+    const tiles = [...container.children];
+    const i = tiles.indexOf(document.activeElement);
+    if (i < 0) return;
+    const cols = Math.max(1, tiles.filter((t) => t.offsetTop === tiles[0].offsetTop).length);
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: cols, ArrowUp: -cols }[e.key];
+    const to = e.key === "Home" ? 0 : e.key === "End" ? tiles.length - 1 : step === undefined ? -1 : i + step;
+    if (to < 0 || to >= tiles.length) return;
+    e.preventDefault();
+    select(container, key, tiles[to].dataset.style, true);
+  });
+}
 
 async function loadStyles() {
-  const res = await fetch("/api/styles");
-  const body = await res.json();
-  grid($("styles"), body.presets, "preset");
-  grid($("fg-styles"), body.presets, "fgPreset");
-}
-
-function clearResult() {
-  $("after-clip").classList.add("hidden");
-  $("compare").classList.add("hidden");
-  $("download").classList.add("hidden");
-  if (state.resultUrl) URL.revokeObjectURL(state.resultUrl);
-  state.resultUrl = null;
-}
-
-async function setPhoto(file) {
-  if (!file) return;
-  showError("");
-  clearResult();
-  state.photo = file;
-  const url = URL.createObjectURL(file);
-  const img = $("before");
-  img.onload = () => { $("empty").classList.add("hidden"); $("stage").classList.remove("hidden"); drawMask(); };
-  img.onerror = () => showError("That file is not an image this browser can show; the server will check it too.");
-  img.src = url;
-  $("go").disabled = false;
-}
-
-async function drawMask() {
-  const canvas = $("overlay");
-  const ctx = canvas.getContext("2d");
-  ctx.clearRect(0, 0, canvas.width, canvas.height);
-  if (state.mode !== "stylize" || !state.photo) return;
-  setStatus("Finding the person…", true);
-  const fd = new FormData();
-  fd.append("image", state.photo);
-  const res = await fetch("/api/mask", { method: "POST", body: fd });
-  if (!res.ok) { setStatus(""); showError(await apiError(res)); return; }
-  const mask = await createImageBitmap(await res.blob());
-  canvas.width = mask.width; canvas.height = mask.height;
-  // tint the background: draw the mask, invert it into a blue veil outside the person
-  ctx.drawImage(mask, 0, 0);
-  const data = ctx.getImageData(0, 0, mask.width, mask.height);
-  for (let i = 0; i < data.data.length; i += 4) {
-    const a = data.data[i];
-    data.data[i] = 40; data.data[i + 1] = 70; data.data[i + 2] = 200;
-    data.data[i + 3] = Math.round((255 - a) * 0.45);
+  const body = await (await fetch("/api/styles")).json();
+  for (const [id, key] of [["styles", "preset"], ["fg-styles", "fgPreset"]]) {
+    const container = $(id);
+    container.innerHTML = "";
+    for (const s of body.presets) container.appendChild(tile(s, key, container));
+    select(container, key, state[key]);
+    gridKeys(container, key);
   }
-  ctx.putImageData(data, 0, 0);
+}
+
+function setPainting(file) {  // the user's painting joins the grid as its first, selected tile
+  const grid = $("styles");
+  grid.querySelector("[data-style='painting']")?.remove();
+  if (state.paintingUrl) URL.revokeObjectURL(state.paintingUrl);
+  state.painting = file || null;
+  state.paintingUrl = file ? URL.createObjectURL(file) : null;
+  if (file) grid.prepend(tile({ name: "painting", title: "Your painting", preview: state.paintingUrl }, "preset", grid));
+  select(grid, "preset", file ? "painting" : state.preset === "painting" ? grid.children[0].dataset.style : state.preset);
+}
+
+// ---------- the picture: photo with the person outlined (or cut out), result with a divider ----------
+function showResult(url) {
+  const has = !!url;
+  $("after").classList.toggle("hidden", !has);
+  $("download").classList.toggle("hidden", !has);
+  const compare = has && state.mode === "stylize";
+  for (const id of ["divider", "tag-before", "tag-after"]) $(id).classList.toggle("hidden", !compare);
+  $("stage").classList.toggle("comparing", compare);
+  $("overlay").classList.toggle("hidden", has);
+  $("show").classList.toggle("hidden", has || !state.mask || state.mode !== "stylize");
+  if (has) {
+    $("after").src = url;
+    $("download").href = url;
+    $("download").download = state.mode === "paint" ? "stylecut-painting.png" : "stylecut.png";
+    setSplit(state.mode === "paint" ? 0 : state.split);
+  }
+}
+
+function setSplit(pct) {
+  const p = Math.max(0, Math.min(100, Math.round(pct)));
+  if (state.mode === "stylize") state.split = p;
+  $("after").style.clipPath = `inset(0 0 0 ${p}%)`;  // before on the left of the divider, after on the right
+  const d = $("divider");
+  d.style.left = `${p}%`;
+  d.setAttribute("aria-valuenow", p);
+  d.setAttribute("aria-valuetext", `${p} % before, ${100 - p} % after`);
+}
+
+function wireCompare() {
+  const stage = $("stage"), d = $("divider");
+  const at = (e) => { const r = stage.getBoundingClientRect(); return 100 * (e.clientX - r.left) / r.width; };
+  let dragging = false;
+  stage.addEventListener("pointerdown", (e) => {
+    if (!stage.classList.contains("comparing")) return;
+    dragging = true;
+    e.preventDefault();  // no native image drag, no text selection
+    stage.setPointerCapture(e.pointerId);
+    setSplit(at(e));
+  });
+  stage.addEventListener("pointermove", (e) => { if (dragging) setSplit(at(e)); });
+  stage.addEventListener("dragstart", (e) => e.preventDefault());
+  const stop = () => { dragging = false; };
+  stage.addEventListener("pointerup", stop);
+  stage.addEventListener("pointercancel", stop);
+  d.addEventListener("keydown", (e) => {
+    const delta = { ArrowLeft: -2, ArrowDown: -2, ArrowRight: 2, ArrowUp: 2, PageDown: -10, PageUp: 10 }[e.key];
+    if (e.key === "Home") setSplit(0); else if (e.key === "End") setSplit(100);
+    else if (delta !== undefined) setSplit(state.split + delta); else return;
+    e.preventDefault();
+  });
+}
+
+function alphaCanvas(w, h, soft) {  // the mask at display size as a white shape with the mask as its alpha
+  const c = new OffscreenCanvas(w, h), x = c.getContext("2d");
+  x.drawImage(state.mask, 0, 0, w, h);
+  const img = x.getImageData(0, 0, w, h);
+  for (let i = 0; i < img.data.length; i += 4) {
+    img.data[i + 3] = soft ? img.data[i] : img.data[i] > 127 ? 255 : 0;
+    img.data[i] = img.data[i + 1] = img.data[i + 2] = 255;
+  }
+  x.putImageData(img, 0, 0);
+  return c;
+}
+
+function ring(shape, w, h, radius, color) {  // the band of width `radius` just outside the shape
+  const c = new OffscreenCanvas(w, h), x = c.getContext("2d");
+  for (let a = 0; a < 16; a++) {
+    const t = (a / 16) * 2 * Math.PI;
+    x.drawImage(shape, radius * Math.cos(t), radius * Math.sin(t));
+  }
+  x.globalCompositeOperation = "source-in";
+  x.fillStyle = color; x.fillRect(0, 0, w, h);
+  x.globalCompositeOperation = "destination-out";
+  x.drawImage(shape, 0, 0);
+  return c;
+}
+
+function drawOverlay() {
+  const canvas = $("overlay"), img = $("before");
+  const ctx = canvas.getContext("2d");
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(img.clientWidth * dpr)), h = Math.max(1, Math.round(img.clientHeight * dpr));
+  canvas.width = w; canvas.height = h;
+  ctx.clearRect(0, 0, w, h);
+  if (!state.mask || state.mode !== "stylize") return;
+  if (document.querySelector("input[name=show]:checked").value === "cutout") {  // the person on a checkerboard
+    const s = Math.round(12 * dpr);
+    for (let y = 0; y < h; y += s) for (let x = 0; x < w; x += s) { ctx.fillStyle = ((x + y) / s) % 2 ? "#d9d9e0" : "#f4f4f8"; ctx.fillRect(x, y, s, s); }
+    const person = new OffscreenCanvas(w, h), px = person.getContext("2d");
+    px.drawImage(img, 0, 0, w, h);
+    px.globalCompositeOperation = "destination-in";
+    px.drawImage(alphaCanvas(w, h, true), 0, 0);
+    ctx.drawImage(person, 0, 0);
+  } else {  // a white line with a dark rim: visible on any background
+    const shape = alphaCanvas(w, h, false);
+    ctx.drawImage(ring(shape, w, h, 3.5 * dpr, "#14141c"), 0, 0);
+    ctx.drawImage(ring(shape, w, h, 1.8 * dpr, "#ffffff"), 0, 0);
+  }
+}
+
+async function loadMask() {
+  state.mask = null;
+  drawOverlay();
+  if (state.mode !== "stylize" || !state.photo) return;
+  const photo = state.photo;
+  setStatus("Finding the person…");
+  const fd = new FormData();
+  fd.append("image", photo);
+  const res = await fetch("/api/mask", { method: "POST", body: fd });
+  if (photo !== state.photo) return;  // another photo came meanwhile
+  if (!res.ok) { badPhoto(await apiError(res)); return; }
+  state.mask = await createImageBitmap(await res.blob());
+  showResult(state.results.stylize);
+  drawOverlay();
   setStatus("Person found. Pick a style and press Stylize.");
 }
 
+function badPhoto(message) {  // nothing stale stays: no photo, no veil, no result, Stylize off
+  state.photo = null;
+  state.mask = null;
+  $("stage").classList.add("hidden");
+  $("empty").classList.remove("hidden");
+  clearResults();
+  setBusy(false);
+  setStatus("");
+  showError(message);
+}
+
+function clearResults() {
+  for (const k of Object.keys(state.results)) { if (state.results[k]) URL.revokeObjectURL(state.results[k]); state.results[k] = null; }
+  showResult(null);
+}
+
+function setPhoto(file) {
+  if (!file) return;
+  showError("");
+  clearResults();
+  state.photo = file;
+  $("photo-name").textContent = file.name ? `${file.name}` : "Pasted image";
+  $("photo").value = "";  // the same file can be chosen again; no stale name anywhere
+  if (state.photoUrl) URL.revokeObjectURL(state.photoUrl);
+  state.photoUrl = URL.createObjectURL(file);
+  const img = $("before");
+  img.onload = () => {
+    $("empty").classList.add("hidden");
+    $("stage").classList.remove("hidden");
+    setBusy(false);
+    loadMask().catch((e) => badPhoto(e.message));
+  };
+  img.onerror = () => badPhoto("That file is not an image this browser can show. Choose a JPEG, PNG or WebP photo.");
+  img.src = state.photoUrl;
+}
+
+// ---------- requests ----------
 function stylizeForm() {
   const fd = new FormData();
   fd.append("image", state.photo);
-  if (state.painting) fd.append("style_image", state.painting); else fd.append("style", state.preset);
+  if (state.painting && state.preset === "painting") fd.append("style_image", state.painting); else fd.append("style", state.preset);
   fd.append("region", document.querySelector("input[name=region]:checked").value);
   if ($("two-styles").checked) fd.append("fg_style", state.fgPreset);
   fd.append("strength", value($("strength")));
@@ -158,64 +312,57 @@ async function go() {
   let url, fd;
   try { [url, fd] = state.mode === "stylize" ? stylizeForm() : paintForm(); }
   catch (e) { showError(e.message); return; }
-  $("go").disabled = true;
+  const mode = state.mode;
+  setBusy(true);
   const t0 = performance.now();
-  const tick = setInterval(() => setStatus(`Working… ${((performance.now() - t0) / 1000).toFixed(1)} s`, true), 100);
+  const tick = setInterval(() => setStatus(`Working… ${((performance.now() - t0) / 1000).toFixed(1)} s`), 100);
   try {
     const res = await fetch(url, { method: "POST", body: fd });
     if (!res.ok) throw new Error(await apiError(res));
     const blob = await res.blob();
-    clearResult();
-    state.resultUrl = URL.createObjectURL(blob);
-    const after = $("after");
-    await new Promise((resolve) => { after.onload = resolve; after.src = state.resultUrl; });
-    if (state.mode === "paint") {  // a new picture: show it on its own
-      $("before").src = state.resultUrl;
-      $("overlay").getContext("2d").clearRect(0, 0, 1e5, 1e5);
-    } else {
-      $("after-clip").classList.remove("hidden");
-      $("compare").classList.remove("hidden");
-      setCompare();
+    if (state.results[mode]) URL.revokeObjectURL(state.results[mode]);
+    state.results[mode] = URL.createObjectURL(blob);
+    if (state.mode === mode) {
+      await new Promise((resolve) => { $("after").onload = resolve; showResult(state.results[mode]); });
+      if (narrow()) $("view").scrollIntoView({ block: "start" });
     }
-    const dl = $("download");
-    dl.href = state.resultUrl;
-    dl.classList.remove("hidden");
-    setStatus(`Done in ${((performance.now() - t0) / 1000).toFixed(1)} s. Drag the slider to compare.`);
+    const secs = ((performance.now() - t0) / 1000).toFixed(1);
+    setStatus(mode === "stylize" ? `Done in ${secs} s. Drag across the picture to compare.` : `Done in ${secs} s.`);
   } catch (e) {
+    showResult(state.results[state.mode] = null);
     setStatus("");
     showError(e.message);
   } finally {
     clearInterval(tick);
-    $("go").disabled = !state.photo;
+    setBusy(false);
   }
 }
 
-function setCompare() {
-  $("after-clip").style.clipPath = `inset(0 0 0 ${100 - $("compare").value}%)`;
-}
-
-function setMode(mode) {
+// ---------- tabs ----------
+function setMode(mode, focus) {
   state.mode = mode;
-  $("tab-stylize").classList.toggle("active", mode === "stylize");
-  $("tab-paint").classList.toggle("active", mode === "paint");
-  $("tab-stylize").setAttribute("aria-selected", mode === "stylize");
-  $("tab-paint").setAttribute("aria-selected", mode === "paint");
-  $("stylize-controls").classList.toggle("hidden", mode !== "stylize");
-  $("paint-controls").classList.toggle("hidden", mode !== "paint");
+  for (const [m, tab, panel] of [["stylize", "tab-stylize", "panel-stylize"], ["paint", "tab-paint", "panel-paint"]]) {
+    const on = m === mode;
+    $(tab).classList.toggle("active", on);
+    $(tab).setAttribute("aria-selected", on);
+    $(tab).tabIndex = on ? 0 : -1;
+    $(panel).hidden = !on;
+    if (on && focus) $(tab).focus();
+  }
   $("go").textContent = mode === "stylize" ? "Stylize" : "Paint into it";
-  clearResult();
-  if (state.photo) { $("before").src = URL.createObjectURL(state.photo); }
+  showError("");
+  setStatus("");
+  showResult(state.results[mode]);  // each tab keeps its own last result
+  drawOverlay();
 }
 
 function wire() {
   $("photo").addEventListener("change", (e) => setPhoto(e.target.files[0]));
-  $("painting").addEventListener("change", (e) => {
-    state.painting = e.target.files[0] || null;
-    for (const o of $("styles").children) o.classList.toggle("selected", !state.painting && o.dataset.style === state.preset);
-  });
+  $("painting").addEventListener("change", (e) => setPainting(e.target.files[0]));
   $("paint-target").addEventListener("change", (e) => { state.paintTarget = e.target.files[0] || null; });
   const drop = $("drop");
-  drop.addEventListener("click", (e) => { if (e.target !== $("photo")) $("photo").click(); });
+  drop.addEventListener("click", () => $("photo").click());
+  drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("photo").click(); } });
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); setPhoto(e.dataTransfer.files[0]); });
@@ -225,10 +372,15 @@ function wire() {
   });
   $("blur-on").addEventListener("change", () => $("blur-box").classList.toggle("hidden", !$("blur-on").checked));
   $("two-styles").addEventListener("change", () => $("fg-styles").classList.toggle("hidden", !$("two-styles").checked));
-  $("compare").addEventListener("input", setCompare);
+  for (const r of document.querySelectorAll("input[name=show]")) r.addEventListener("change", drawOverlay);
   $("go").addEventListener("click", go);
   $("tab-stylize").addEventListener("click", () => setMode("stylize"));
   $("tab-paint").addEventListener("click", () => setMode("paint"));
+  document.querySelector("[role=tablist]").addEventListener("keydown", (e) => {
+    if (e.key === "ArrowRight" || e.key === "ArrowLeft") { e.preventDefault(); setMode(state.mode === "stylize" ? "paint" : "stylize", true); }
+  });
+  window.addEventListener("resize", drawOverlay);
+  wireCompare();
 }
 
 wire();
