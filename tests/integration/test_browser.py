@@ -117,6 +117,7 @@ def _stylized(browser, live_server, viewport=(1280, 900), photo=PORTRAIT):
     page.wait_for_function("document.getElementById('status').textContent.includes('Person found')", timeout=60000)
     page.click("#go")
     page.wait_for_selector("#download:not(.hidden)", timeout=120000)
+    page.wait_for_selector("#veil.hidden", state="attached")
     return page
 
 
@@ -125,7 +126,8 @@ def _axe(page) -> list:
     assert AXE.is_file(), "axe-core missing: scripts/browser.sh installs it"
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
-    return [(v["id"], v["impact"], v["help"]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def test_compare_divider_follows_pointer_and_keys(browser, live_server, tmp_path):
@@ -276,6 +278,7 @@ def test_accessibility_axe_and_keyboard(browser, live_server, tmp_path):
         assert page.get_attribute(f"#{panel}", "role") == "tabpanel"
     page.click("#go")
     page.wait_for_selector("#download:not(.hidden)", timeout=120000)
+    page.wait_for_selector("#veil.hidden", state="attached")
     assert _axe(page) == []
     page.click("#tab-paint")
     assert _axe(page) == []
