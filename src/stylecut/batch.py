@@ -12,23 +12,37 @@ from pathlib import Path
 
 from .config import configure
 from .errors import StylecutError
-from .imageio import check_output_folder, write_atomic
-from .jobs import Item, Summary, output_for, process_file
+from .imageio import check_output_folder, check_writable, write_atomic
+from .jobs import Item, Summary, output_done, output_for, process_file
 from .options import Options
 from .session import Session
 
 
-def plan(input_dir: Path, output_dir: Path) -> list[tuple[Path, Path]]:
-    """(source, output) pairs for every image under input_dir (see output_for)."""
+def plan(input_dir: Path, output_dir: Path) -> tuple[list[tuple[Path, Path]], list[Item]]:
+    """(source, output) pairs for every image under input_dir (see output_for), and the entries refused.
+
+    Links are followed only inside the input folder; a link that leads out of it, or nowhere, is
+    reported for that file and the rest go on.
+    """
     if not input_dir.is_dir():
         raise StylecutError(f"not a folder: {input_dir}")
     in_root, out_root = input_dir.resolve(), output_dir.resolve()
-    pairs = []
+    if in_root == out_root:
+        raise StylecutError("the output folder is the input folder; choose another output folder")
+    pairs, refused = [], []
     for src in sorted(input_dir.rglob("*")):
-        dst = output_for(src.resolve(), in_root, out_root) if src.is_file() else None
-        if dst is not None:
-            pairs.append((src, output_dir / dst.relative_to(out_root)))
-    return pairs
+        dst = output_for(in_root / src.relative_to(input_dir), in_root, out_root)
+        if dst is None or src.is_dir():
+            continue
+        out = output_dir / dst.relative_to(out_root)
+        real = src.resolve()
+        if not real.exists():
+            refused.append(Item(str(src), str(out), "failed", "a link that leads nowhere"))
+        elif src.is_symlink() and in_root not in real.parents:
+            refused.append(Item(str(src), str(out), "failed", "a link to a file outside the input folder"))
+        elif real.is_file():
+            pairs.append((src, out))
+    return pairs, refused
 
 
 _worker_session: Session | None = None
@@ -72,26 +86,39 @@ def batch(input_dir: Path | str, output_dir: Path | str, options: Options, jobs:
         raise StylecutError(f"unknown backend {backend!r}; use one of: {', '.join(BACKENDS)}")
     if report is not None:
         check_output_folder(report)
-    if backend == "ray":
-        from .batch_ray import ray_batch
+    summary = Summary()
+    try:
+        if backend == "ray":
+            from .batch_ray import ray_batch
 
-        summary = ray_batch(str(input_dir), str(output_dir), options, jobs, skip_existing, address)
-    else:
-        summary = _local_batch(Path(input_dir), Path(output_dir), options, jobs, skip_existing, progress)
-    if report is not None:
-        write_atomic(report, json.dumps(asdict(summary), indent=2).encode())
+            summary = ray_batch(str(input_dir), str(output_dir), options, jobs, skip_existing, address)
+        else:
+            _local_batch(Path(input_dir), Path(output_dir), options, jobs, skip_existing, progress, summary)
+    except KeyboardInterrupt:
+        summary.interrupted = True  # the report still says what was done
+        raise
+    finally:
+        if report is not None:
+            write_atomic(Path(report), json.dumps(asdict(summary), indent=2).encode())
     return summary
 
 
 def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int, skip_existing: bool,
-                 progress: bool) -> Summary:
+                 progress: bool, summary: Summary) -> Summary:
     from tqdm import tqdm
 
-    output_dir.mkdir(parents=True, exist_ok=True)
-    summary = Summary()
+    pairs, refused = plan(input_dir, output_dir)
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StylecutError(f"cannot create the output folder {output_dir}: {exc.strerror or exc}") from None
+    check_writable(output_dir)  # before any work
     todo = []
-    for src, dst in plan(input_dir, output_dir):
-        if skip_existing and dst.exists():
+    for item in refused:
+        summary.add(item)
+        print(f"failed: {item.source}: {item.error}", file=sys.stderr)
+    for src, dst in pairs:
+        if skip_existing and output_done(dst):
             summary.add(Item(str(src), str(dst), "skipped"))
         else:
             todo.append((src, dst))

@@ -180,7 +180,7 @@ def stylize(
     options: Options = None,
 ) -> None:
     """Stylize a photo's background, person, or both."""
-    from .imageio import check_cutout_path, check_output_path, save_image
+    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image
     from .session import compute_alpha, run
 
     for p in (output, save_mask):
@@ -188,6 +188,9 @@ def stylize(
             check_output_path(p)
     if save_cutout is not None:
         check_cutout_path(save_cutout)
+    for p in (output, save_mask, save_cutout):
+        if p is not None:
+            check_not_input(p, input, mask, options.style, options.fg_style)
     with _progress_bar(options.engine == "gatys") as progress:
         result = run(input, options, mask=mask, name=str(input), progress=progress)
     if (save_mask or save_cutout) and result.alpha is None:
@@ -209,10 +212,11 @@ def mask(
     refine: str = _refine_option(),
 ) -> None:
     """Write the soft person mask (or an RGBA cut-out) of a photo."""
-    from .imageio import check_cutout_path, check_output_path, save_image, to_photo
+    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image, to_photo
     from .session import Result, compute_alpha
 
     (check_cutout_path if cutout else check_output_path)(output)
+    check_not_input(output, input)
     photo = to_photo(input)
     res = Result(None, compute_alpha(photo, refine), photo)
     save_image(res.cutout() if cutout else res.mask_image(), output)
@@ -314,12 +318,15 @@ def paint(
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
     from dataclasses import asdict
 
-    from .imageio import check_cutout_path, check_output_path, save_image
+    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image
     from .into_painting import paint as paint_into
 
     check_output_path(output)
     if save_cutout is not None:
         check_cutout_path(save_cutout)
+    for p in (output, save_cutout):
+        if p is not None:
+            check_not_input(p, portrait, painting, mask, options.style)
     res = paint_into(portrait, painting, mask=mask, **asdict(options))
     save_image(res.image, output)
     if save_cutout:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,7 @@ def open_image(image: ImageLike) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(src)
         if img.width * img.height > settings.max_pixels:
+            img.close()
             raise Image.DecompressionBombError(name)
         img.load()  # decode now, so truncated files fail here and not later
     except Image.DecompressionBombError:
@@ -150,10 +152,28 @@ def check_output_path(path: str | os.PathLike) -> str:
 
 
 def check_output_folder(path: str | os.PathLike) -> None:
-    """The folder a file will be written to must exist (we never create it silently)."""
+    """The folder a file will be written to must exist (we never create it silently) and take a file."""
     parent = Path(path).parent
     if not parent.is_dir():
         raise StylecutError(f"output folder does not exist: {parent}")
+    check_writable(parent)
+
+
+def check_writable(folder: str | os.PathLike) -> None:
+    """A folder we can create files in, tried before any work (a read-only folder fails now, not at the end)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".stylecut-probe-"):
+            pass
+    except OSError as exc:
+        raise StylecutError(f"cannot write into {folder}: {exc.strerror or exc}") from None
+
+
+def check_not_input(output: str | os.PathLike, *inputs: object) -> None:
+    """Refuse an output that is one of the inputs (it would overwrite the photo)."""
+    out = Path(output).resolve()
+    for src in inputs:
+        if isinstance(src, (str, os.PathLike)) and Path(src).exists() and Path(src).resolve() == out:
+            raise StylecutError(f"{output} is also an input; choose another output file")
 
 
 def check_cutout_path(path: str | os.PathLike) -> str:
@@ -188,16 +208,35 @@ def save_image(img: Image.Image, path: str | os.PathLike, quality: int = 95) -> 
     return Path(path)
 
 
+_umask_lock = threading.Lock()
+
+
+def _umask() -> int:
+    with _umask_lock:  # os.umask can only be read by setting it
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to path so that readers never see a partial file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    """Write bytes to path so that readers never see a partial file.
+
+    The file gets the permissions a plain open() would give (0666 less the umask), not mkstemp's 0600.
+    """
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent or ".")
+    except OSError as exc:
+        raise StylecutError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):  # disk full, a folder where the file should go, ...
+            raise StylecutError(f"cannot write {path}: {exc.strerror or exc}") from None
         raise

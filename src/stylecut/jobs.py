@@ -20,12 +20,26 @@ class Item:
     seconds: float = 0.0
 
 
+def output_done(dst: Path) -> bool:
+    """An output that is really there: not empty, and an image by its header (for --skip-existing)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        if dst.stat().st_size == 0:
+            return False
+        with Image.open(dst):
+            return True
+    except (OSError, UnidentifiedImageError):
+        return False
+
+
 @dataclass
 class Summary:
     done: int = 0
     skipped: int = 0
     failed: int = 0
     seconds: float = 0.0
+    interrupted: bool = False
     items: list[Item] = field(default_factory=list)
 
     def add(self, item: Item) -> None:

@@ -120,3 +120,35 @@ def test_save_formats_roundtrip(tmp_path, ext):
     back = Image.open(p)
     assert back.size == (64, 48)
     assert back.format == {".png": "PNG", ".jpg": "JPEG", ".webp": "WEBP"}[ext]
+
+
+def test_saved_files_get_the_umask_permissions(tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        save_image(Image.new("RGB", (20, 20)), tmp_path / "a.png")
+        os.umask(0o077)
+        save_image(Image.new("RGB", (20, 20)), tmp_path / "b.png")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.png").stat().st_mode) == 0o644  # as a plain open() would give
+    assert stat.S_IMODE((tmp_path / "b.png").stat().st_mode) == 0o600
+
+
+def test_pixel_limit_from_the_header_without_touching_pillow(tmp_path):
+    import time
+    import warnings
+
+    from stylecut.errors import ImageTooLargeError
+
+    big = tmp_path / "big.png"
+    Image.new("L", (12000, 12000)).save(big)  # 144 MP, ~140 KB
+    before = Image.MAX_IMAGE_PIXELS
+    t = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no DecompressionBombWarning either
+        with pytest.raises(ImageTooLargeError, match="too large"):
+            to_photo(big)
+    assert time.perf_counter() - t < 1.0 and Image.MAX_IMAGE_PIXELS == before

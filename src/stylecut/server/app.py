@@ -57,9 +57,15 @@ class Busy(Exception):
 
 def _check_pixels(data: bytes, limits: Limits, what: str) -> None:
     """Reject oversized images from the header alone, before decoding a single pixel."""
+    import warnings
+
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            w, h = im.size
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                w, h = im.size
+    except Image.DecompressionBombError:  # Pillow's own header check, far above ours
+        raise ImageTooLargeError(f"{what}: over the limit of {limits.max_pixels:,} pixels") from None
     except Exception:
         raise NotAnImageError(f"{what}: not an image (or an unsupported format)") from None
     if w * h > limits.max_pixels:
