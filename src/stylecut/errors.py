@@ -11,3 +11,7 @@ class NotAnImageError(StylecutError):
 
 class ImageTooLargeError(StylecutError):
     """The image has more pixels than allowed (decompression-bomb guard)."""
+
+
+class Cancelled(StylecutError):
+    """The caller asked the work to stop (a client that went away, a server that is stopping)."""

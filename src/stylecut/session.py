@@ -19,7 +19,7 @@ from PIL import Image
 
 from . import compose
 from .cache import Cache
-from .errors import StylecutError
+from .errors import Cancelled, StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
 from .layers import Layers, has_person
@@ -156,6 +156,8 @@ class Session:
             styled_f[layer] = pool.submit(self.engines[layer].stylize, inp, spec, opts.strength, self.cache.vectors)
         alpha = alpha_f.result() if alpha_f else None
         styled = {layer: f.result() for layer, f in styled_f.items()}
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled")
         report("compose", 0.8)
         alpha = self._check_person(alpha, seg, name)
         layers = None if alpha is None else Layers.of_person(alpha)

@@ -13,21 +13,25 @@ import asyncio
 import functools
 import inspect
 import io
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
 from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
+from .limits import BodyLimit, BodyStalled, BodyTooLarge, Limits
 from ..cache import Cache
-from ..errors import ImageTooLargeError, NotAnImageError, StylecutError
+from ..errors import Cancelled, ImageTooLargeError, NotAnImageError, StylecutError
 from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_type, describe, schema_fields
 
 STATIC = Path(__file__).parent / "static"
@@ -37,18 +41,12 @@ PREVIEW_SIDE = 240  # style previews: the sample portrait at this size (shown at
 MASK_CACHE_BYTES = 192 * 1024 * 1024  # coarse person masks shared by the requests, by content
 
 
-@dataclass(frozen=True)
-class Limits:
-    max_upload_bytes: int = 25 * 1024 * 1024
-    max_pixels: int = 40_000_000
-    workers: int = 2  # requests processed at once
-    queue: int = 32  # requests allowed to wait for a worker; more get 503
-    max_gatys_iterations: int = 100
-    max_gatys_size: int = 512
-
-
 class UploadTooLarge(Exception):
     pass
+
+
+class ClientGone(Exception):
+    """The client left before its turn came."""
 
 
 class Busy(Exception):
@@ -149,13 +147,19 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     app = FastAPI(title="stylecut", version=__version__,
                   description="Neural style transfer where you choose: background, person or both.")
     gate = asyncio.Semaphore(limits.workers)
-    state = {"waiting": 0, "served": 0}
+    state = {"waiting": 0, "busy": 0, "served": 0}
+    stopping = threading.Event()  # set at SIGTERM / shutdown: running work is cancelled
+    app.state.stopping = stopping
     previews: dict[str, bytes] = {}
     cache = Cache(mask_bytes=MASK_CACHE_BYTES)  # the page's mask preview and its stylize call segment once
     pool = ThreadPoolExecutor(max_workers=3 * limits.workers, thread_name_prefix="stylecut")  # every request's session
 
-    async def limited(fn, *args):
-        """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting."""
+    async def limited(request: Request, fn, *args):
+        """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting.
+
+        fn gets a cancel() callable as its last argument: true once the client has gone away or
+        the server is stopping (the engines check it between steps).
+        """
         if state["waiting"] >= limits.queue:
             raise Busy("the server is busy; try again in a moment")
         state["waiting"] += 1
@@ -163,18 +167,28 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             await gate.acquire()  # if the client goes away while waiting, nothing is held
         finally:
             state["waiting"] -= 1
+        gone = threading.Event()
+
+        async def watch() -> None:
+            while not gone.is_set():
+                if await request.is_disconnected():
+                    gone.set()
+                await asyncio.sleep(0.25)
+
+        watcher = asyncio.create_task(watch())
+        state["busy"] += 1
         try:
-            return await run_in_threadpool(fn, *args)
+            if await request.is_disconnected():
+                raise ClientGone()
+            return await run_in_threadpool(fn, *args, lambda: gone.is_set() or stopping.is_set())
         finally:
+            gone.set()
+            watcher.cancel()
+            state["busy"] -= 1
             gate.release()
             state["served"] += 1
 
-    @app.middleware("http")
-    async def reject_big_bodies(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > limits.max_upload_bytes * 3 + 1024 * 1024:
-            return JSONResponse({"error": "request body too large"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limits=limits)
 
     def error(status: int, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=status)
@@ -187,11 +201,36 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     app.add_exception_handler(NoPersonError, lambda r, e: error(422, e))
     app.add_exception_handler(StylecutError, lambda r, e: error(400, e))
     app.add_exception_handler(Busy, lambda r, e: error(503, e))
+    app.add_exception_handler(Cancelled, lambda r, e: error(503, StylecutError("cancelled: the server is stopping")))
+    app.add_exception_handler(ClientGone, lambda r, e: error(499, StylecutError("the client went away")))
+
+    def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        cause = exc.__cause__
+        if isinstance(cause, BodyTooLarge):
+            return error(413, cause)
+        if isinstance(cause, BodyStalled):
+            return error(408, cause)
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query"))
+            parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+        return JSONResponse({"error": "; ".join(parts) or "invalid request"}, status_code=422)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+    @app.on_event("shutdown")
+    async def stop_work() -> None:
+        stopping.set()  # running optimisations stop at their next step
 
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        return {"status": "ok", "version": __version__, "waiting": state["waiting"], "served": state["served"]}
+        return {"status": "stopping" if stopping.is_set() else "ok", "version": __version__,
+                "workers": limits.workers, "busy": state["busy"], "waiting": state["waiting"], "served": state["served"]}
 
     def preset_titles() -> dict[str, str]:
         from ..registry import ENGINES
@@ -220,11 +259,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         }
 
     @app.get("/api/styles/{name}/preview.jpg")
-    async def preview(name: str) -> Response:
+    async def preview(name: str, request: Request) -> Response:
         if name not in preset_names():
             return error(404, StylecutError(f"unknown style {name!r}"))
         if name not in previews:
-            def render() -> bytes:
+            def render(cancel) -> bytes:
                 from ..assets import model_path
                 from ..filters import resize_max
                 from ..imageio import encode, to_photo
@@ -234,7 +273,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 out = stylize(parse_style(name), rgb)
                 return encode(Image.fromarray((out * 255 + 0.5).astype(np.uint8)), "JPEG", quality=85)
 
-            previews[name] = await limited(render)
+            previews[name] = await limited(request, render)
         return Response(previews[name], media_type="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
 
     @app.post("/api/stylize")
@@ -245,6 +284,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
         format: str = Form("png", description="png, jpeg or webp."),
         form: dict = None,
+        request: Request = None,
     ) -> Response:
         """Stylize a photo; returns the image (PNG, JPEG or WebP by `format`)."""
         from ..session import run
@@ -260,15 +300,17 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 raise StylecutError(f"gatys here is limited to {limits.max_gatys_iterations} iterations "
                                     f"and {limits.max_gatys_size} px")
         opts = Options(**values, gatys=gatys)
+        if opts.style_size > limits.max_style_size:
+            raise StylecutError(f"style_size here is limited to {limits.max_style_size} px")
         _format(format)  # a bad format fails before the work
 
-        def work() -> tuple[bytes, str, float]:
+        def work(cancel) -> tuple[bytes, str, float]:
             t = time.perf_counter()
-            result = run(photo, opts, cache=cache, pool=pool)
+            result = run(photo, opts, cache=cache, pool=pool, cancel=cancel)
             data, media = _encode(result.image, format)
             return data, media, time.perf_counter() - t
 
-        data, media, seconds = await limited(work)
+        data, media, seconds = await limited(request, work)
         return Response(data, media_type=media, headers={"X-Stylecut-Seconds": f"{seconds:.3f}"})
 
     refine_field = next(f for f in schema_fields(Options, "form") if f.name == "refine")
@@ -278,6 +320,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         image: UploadFile = File(...),
         refine: str = Form(refine_field.default, description=refine_field.metadata["help"]),
         cutout: bool = Form(False, description="Return the person as an RGBA cut-out instead of the mask."),
+        request: Request = None,
     ) -> Response:
         """The soft person mask (8-bit PNG) or, with cutout, the person as an RGBA PNG."""
         from ..imageio import encode, to_photo
@@ -288,14 +331,14 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         photo = await _read(image, limits, "image", required=True)
         check_field(Options, "refine", refine)
 
-        def work() -> bytes:
+        def work(cancel) -> bytes:
             loaded = to_photo(photo)
             alpha = compute_alpha(loaded, refine, cache=cache)
             img = make_cutout(loaded, alpha) if cutout else \
                 Image.fromarray((alpha * 255 + 0.5).astype(np.uint8), "L")
             return encode(img, "PNG")
 
-        return Response(await limited(work), media_type="image/png")
+        return Response(await limited(request, work), media_type="image/png")
 
     @app.post("/api/paint")
     @with_form(PaintOptions)
@@ -305,6 +348,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         style_image: Optional[UploadFile] = File(None),
         format: str = Form("png", description="png, jpeg or webp."),
         form: dict = None,
+        request: Request = None,
     ) -> Response:
         """Place the portrait's person into the painting."""
         from ..into_painting import paint as paint_into
@@ -315,11 +359,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         opts = PaintOptions(**form)
         _format(format)
 
-        def work() -> tuple[bytes, str]:
+        def work(cancel) -> tuple[bytes, str]:
             res = paint_into(por, pai, **asdict(opts))
             return _encode(res.image, format)
 
-        data, media = await limited(work)
+        data, media = await limited(request, work)
         return Response(data, media_type=media)
 
     @app.get("/favicon.ico", include_in_schema=False)
@@ -340,4 +384,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
     """Run the app with uvicorn (blocking)."""
     import uvicorn
 
-    uvicorn.run(create_app(Limits(workers=workers)), host=host, port=port, log_level="warning")
+    app = create_app(Limits(workers=workers))
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame) -> None:  # SIGTERM / SIGINT: cancel running work, then drain
+            app.state.stopping.set()
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    Server(config).run()

@@ -18,14 +18,10 @@ import cv2
 import numpy as np
 
 from ..config import compute_threads
-from ..errors import StylecutError
+from ..errors import Cancelled, StylecutError
 from ..filters import resize_max
 from ..options import GatysParams
 from ..registry import register_engine
-
-class Cancelled(StylecutError):
-    """The caller asked the optimisation to stop."""
-
 
 @dataclass
 class Region:
