@@ -82,6 +82,18 @@ def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, 
     return coef[:, :, 0] * guide[:, :, 0] + coef[:, :, 1] * guide[:, :, 1] + coef[:, :, 2] * guide[:, :, 2] + coef[:, :, 3]
 
 
+MAX_WINDOWS = 6  # tiling a very long frame: at most this many windows, each longer than square
+
+
+def bounded_window(n: int, win: int, most: int = MAX_WINDOWS) -> int:
+    """A window size >= win such that window_starts(n, size) gives at most `most` windows.
+
+    Square tiles of a 20000x50 strip would be 800 model runs; past `most` the windows stretch
+    along the long side instead (the model squashes them), so work stays bounded by the pixel count.
+    """
+    return max(win, int(np.ceil(2 * n / (most + 1))))
+
+
 def window_starts(n: int, win: int, overlap: float = 0.5) -> list[int]:
     """Offsets of windows of size `win` covering [0, n) with at least `overlap` between neighbours."""
     if win >= n:

@@ -11,9 +11,8 @@ from . import compose
 from .errors import StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, to_photo, to_pil
-from .layers import has_person
 from .options import DEFAULT_STYLE_SIZE, PaintOptions
-from .session import NoPersonError, compute_alpha
+from .session import NoPersonError, segment_photo
 from .style import StyleSpec, parse_style, stylize
 
 
@@ -105,8 +104,8 @@ def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int
     spec: StyleSpec | None = (parse_style(canvas) if isinstance(style, str) and style == "painting"
                               else parse_style(style))
     photo = to_photo(portrait)
-    alpha = compute_alpha(photo, opts.refine, mask)
-    if not has_person(alpha):
+    alpha, found = segment_photo(photo, opts.refine, mask)
+    if not found:
         raise NoPersonError("no person found in the portrait; give your own mask")
     x0, y0, x1, y1 = _person_box(alpha)
     rgb, a = photo.rgb[y0:y1, x0:x1], alpha[y0:y1, x0:x1]

@@ -22,7 +22,7 @@ from .cache import Cache
 from .errors import Cancelled, StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .layers import Layers, has_person
+from .layers import Layers
 from .options import Options
 from .registry import get_segmenter
 from .style.spec import engine_for
@@ -76,8 +76,16 @@ def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, **k
 def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
                   cache: Cache | None = None, **kwargs) -> np.ndarray:
     """The user's mask if given (resized to the photo), else the refined person alpha; snapped."""
+    return segment_photo(photo, refine, mask, cache, **kwargs)[0]
+
+
+def segment_photo(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
+                  cache: Cache | None = None, **kwargs) -> tuple[np.ndarray, bool]:
+    """(alpha, whether it holds a person) - see compute_alpha and Segmenter.found."""
     seg = segmenter_for(mask, cache, **kwargs)
-    return seg.alpha(photo.rgb, seg.look(photo.rgb), refine)
+    look = seg.look(photo.rgb)
+    alpha = seg.alpha(photo.rgb, look, refine)
+    return alpha, seg.found(alpha, look)
 
 
 class Session:
@@ -156,10 +164,11 @@ class Session:
             styled_f[layer] = pool.submit(self.engines[layer].stylize, inp, spec, opts.strength, self.cache.vectors)
         alpha = alpha_f.result() if alpha_f else None
         styled = {layer: f.result() for layer, f in styled_f.items()}
+        found = alpha is None or seg.found(alpha, look)
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
         report("compose", 0.8)
-        alpha = self._check_person(alpha, seg, name)
+        alpha = self._check_person(alpha, found, name)
         layers = None if alpha is None else Layers.of_person(alpha)
         out = compose.compose_layers(rgb, small, layers, styled, opts.preserve_color, opts.blur)
         report("done", 1.0)
@@ -180,8 +189,8 @@ class Session:
             while pending:
                 yield pending.popleft().result()
 
-    def _check_person(self, alpha: np.ndarray | None, seg, name: str | None) -> np.ndarray | None:
-        if alpha is None or seg.trusted or has_person(alpha):
+    def _check_person(self, alpha: np.ndarray | None, found: bool, name: str | None) -> np.ndarray | None:
+        if alpha is None or found:
             return alpha
         if self.options.on_no_person == "error":
             raise no_person_error(name)
@@ -194,7 +203,9 @@ class Session:
         alpha = None
         if opts.needs_mask:
             seg = segmenter_for(mask, self.cache)
-            alpha = self._check_person(seg.alpha(rgb, seg.look(rgb), opts.refine), seg, name)
+            look = seg.look(rgb)
+            alpha = seg.alpha(rgb, look, opts.refine)
+            alpha = self._check_person(alpha, seg.found(alpha, look), name)
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))
         small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)

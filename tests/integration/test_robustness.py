@@ -74,3 +74,38 @@ def test_ctrl_c_in_a_batch_leaves_no_part_files_and_resumes(portrait_small, tmp_
     p = run_cli("batch", src, "-o", out, "--style", "preset:3", "--skip-existing")
     assert p.returncode == 0 and f"skipped {done_before}" in p.stdout, p.stdout
     assert len(list(out.glob("*.jpg"))) == 10
+
+
+def test_degenerate_shapes_cost_what_their_pixels_cost():
+    """A 20000x16 strip used to take ~25 s (800 square tiles); now it is bounded by its pixel count."""
+    import numpy as np
+
+    from stylecut.imageio import Photo
+    from stylecut.session import compute_alpha
+
+    def seconds(h, w):
+        rgb = np.full((h, w, 3), 90, np.uint8)
+        compute_alpha(Photo(rgb))  # warm
+        t = time.perf_counter()
+        compute_alpha(Photo(rgb))
+        return time.perf_counter() - t
+
+    square = seconds(1000, 1000)
+    for h, w in ((16, 20000), (50, 20000), (20000, 50)):
+        assert seconds(h, w) < 3 * square + 0.1, (h, w)
+
+
+def test_paintings_are_not_people_and_people_are():
+    """The false-person check: people-free paintings (5 of 7 were 'people' before) against photos of people."""
+    from stylecut.imageio import to_photo
+    from stylecut.session import segment_photo
+
+    from ..conftest import SEG_IMAGES, STYLES
+
+    free = [STYLES / f"{n}.jpg" for n in ("hokusai_great_wave", "kandinsky_composition_vii", "monet_charing_cross_bridge",
+                                          "monet_san_giorgio_maggiore_at_dusk", "picabia_udnie",
+                                          "vangogh_bedroom_in_arles", "vangogh_starry_night")]
+    assert not [p.name for p in free if segment_photo(to_photo(p))[1]]
+    assert not [p.name for p in SEG_IMAGES + sorted(CONTENT.glob("*")) if not segment_photo(to_photo(p))[1]]
+    p = run_cli("stylize", STYLES / "vangogh_starry_night.jpg", "-o", "/tmp/stylecut-starry.png", "--style", "preset:3")
+    assert_one_line_error(p, "no person found")

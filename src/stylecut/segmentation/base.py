@@ -21,11 +21,12 @@ class Look:
 
 
 class Segmenter(Protocol):
-    trusted: bool  # True for the user's own mask: no 'no person found' check
-
     def prepare(self) -> None: ...
 
     def look(self, rgb: np.ndarray) -> Look: ...
+
+    def found(self, alpha: np.ndarray, look: Look) -> bool:
+        """Whether the mask holds a subject (False: 'no person found', or region 'all' by choice)."""
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
         """Soft alpha (H, W) float32 in [0, 1] at the photo's size, snapped (see layers.snap)."""

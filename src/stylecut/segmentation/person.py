@@ -11,7 +11,7 @@ import numpy as np
 
 from ..cache import LRU, key_of
 from ..filters import guided_upsample, luminance, resize_max
-from ..layers import snap
+from ..layers import has_person, snap
 from ..registry import register_segmenter
 from .base import Look
 from .color_models import carve
@@ -20,6 +20,7 @@ from .pose import fuse, person_layers
 from .refine import check_method, refine
 from .selfie import selfie_probability
 
+SURE, CORE_SHARE = 0.9, 0.35  # a real person: >= 35 % of their region is >= 0.9 sure (see PersonSegmenter.found)
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 
 
@@ -148,6 +149,23 @@ class PersonSegmenter:
     def look(self, rgb: np.ndarray) -> Look:
         look = first_look(rgb, self.recipe, self.cache)
         return Look(guide=look[1], data=look)
+
+    def found(self, alpha: np.ndarray, look: Look) -> bool:
+        """Is there a person? A person-sized region whose core the selfie model is sure of.
+
+        Paintings and textures draw lukewarm "people" (The Starry Night: 20 % of the frame): in the
+        largest region, the share of pixels with selfie probability > 0.9 is 0.00-0.30 on seven
+        people-free paintings and 0.43-0.97 on 19 photos of people (README, Robustness).
+        """
+        if not has_person(alpha):
+            return False
+        guide = look.guide
+        region = cv2.resize(alpha, (guide.shape[1], guide.shape[0]), interpolation=cv2.INTER_AREA) > 0.5
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(region.astype(np.uint8), connectivity=8)
+        if n <= 1:
+            return False
+        largest = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+        return float((guide[largest] > SURE).mean()) >= CORE_SHARE
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
         check_method(refine_method)  # before the model runs

@@ -16,7 +16,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from ..filters import window_starts
+from ..filters import bounded_window, window_starts
 from .litert import load_model
 
 DETECT_SIDE = 224
@@ -134,8 +134,9 @@ def detect_people(rgb: np.ndarray) -> list[Body]:
     found = _detect(rgb)
     fills_frame = any(Body.aligned(pts[0], pts[1]).side >= w for _, _, pts in found)
     if w > WIDE * h and not fills_frame:  # tiles look for the smaller people of a group
-        for x in window_starts(w, h):
-            found += [(s, box + [x, 0, x, 0], pts + [x, 0]) for s, box, pts in _detect(rgb[:, x:x + h])]
+        win = bounded_window(w, h)
+        for x in window_starts(w, win):
+            found += [(s, box + [x, 0, x, 0], pts + [x, 0]) for s, box, pts in _detect(rgb[:, x:x + win])]
     return [Body.aligned(points[0], points[1]) for _, points in _merge(found)[:MAX_PEOPLE]]
 
 

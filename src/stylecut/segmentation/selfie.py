@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..filters import window_starts
+from ..filters import bounded_window, window_starts
 from .litert import TFLiteModel, load_model
 
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
@@ -36,7 +36,7 @@ def _tiled(model, rgb: np.ndarray, flip: bool = True) -> np.ndarray:
     """
     h, w = rgb.shape[:2]
     side = min(h, w)
-    win_h, win_w = (h, side) if w > h else (side, w)
+    win_h, win_w = (h, bounded_window(w, side)) if w > h else (bounded_window(h, side), w)
     feather = np.outer(np.hanning(win_h + 2)[1:-1] + 0.05, np.hanning(win_w + 2)[1:-1] + 0.05).astype(np.float32)
     acc = np.zeros((h, w), np.float32)
     weight = np.zeros((h, w), np.float32)
