@@ -13,9 +13,11 @@ PIP=(.venv/bin/python -m pip --disable-pip-version-check -q)
 "${PIP[@]}" install --upgrade pip
 # CPU torch for the Gatys engine: this exact spec takes the local CPU wheel (any other pulls GBs of CUDA).
 "${PIP[@]}" install "torch==2.13.0"
-# Only for its two selfie-segmentation .tflite files (Apache-2.0); stylecut never imports mediapipe.
-"${PIP[@]}" install --no-deps "mediapipe==0.10.21"
 "${PIP[@]}" install -e ".[gatys,server,ray,dev]"
+# The segmentation models are files inside the mediapipe==0.10.21 wheel (Apache-2.0). Take only those files:
+# an installed mediapipe would declare requirements it does not get (pip prints ERROR lines, pip check fails).
+if .venv/bin/python -m pip show mediapipe >/dev/null 2>&1; then "${PIP[@]}" uninstall -y mediapipe; fi
+.venv/bin/python scripts/mediapipe_files.py
 # editable sources are not byte-compiled by pip; PYTHONDONTWRITEBYTECODE would make every start recompile them
 .venv/bin/python -m compileall -q src
 # A second OpenCV distribution would overwrite cv2 without ximgproc: fail loudly if that happened.
