@@ -34,15 +34,19 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--distinct", action="store_true",
+                    help="every request a photo the server has not seen (no cache hits), then a burst of 30 at once")
     args = ap.parse_args()
     photos = []
     for p in CONTENT + SEG_IMAGES[:5]:
         im = Image.open(p).convert("RGB")
         s = 1024 / max(im.size)
         im = im.resize((round(im.width * s), round(im.height * s)), Image.LANCZOS)
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=92)
-        photos.append(buf.getvalue())
+        variants = range(args.requests // 8 + 1) if args.distinct else range(1)
+        for k in variants:  # distinct content: a few rows cropped off per variant
+            buf = io.BytesIO()
+            im.crop((0, k, im.width, im.height)).save(buf, "JPEG", quality=92)
+            photos.append(buf.getvalue())
     styles = [f"preset:{i}" for i in (3, 7, 12, 17, 20)]
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -73,6 +77,12 @@ def main() -> None:
             results += list(pool.map(one, range(20, args.requests)))
         wall = time.perf_counter() - t0
         after_all = rss_mb(server.pid)
+        if args.distinct:  # a burst: 30 at once against the server's 2 workers and queue of 32
+            with ThreadPoolExecutor(30) as burst:
+                codes = [c for c, _ in burst.map(one, range(args.requests, args.requests + 30))]
+            time.sleep(2)
+            print(f"burst of 30: {codes.count(200)} x 200, {codes.count(503)} x 503, other {len(codes) - codes.count(200) - codes.count(503)}; "
+                  f"RSS {after_all:.0f} -> {rss_mb(server.pid):.0f} MB ({(rss_mb(server.pid) / after_all - 1) * 100:+.1f} %)")
     finally:
         server.terminate()
         server.wait(10)

@@ -38,7 +38,7 @@ STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
            "webp": ("WEBP", "image/webp")}
 PREVIEW_SIDE = 240  # style previews: the sample portrait at this size (shown at ~80-100 px, sharp on 2x screens)
-MASK_CACHE_BYTES = 192 * 1024 * 1024  # coarse person masks shared by the requests, by content
+MASK_CACHE_BYTES = 32 * 1024 * 1024  # coarse masks by content: ~6 photos at 1024 px (mask preview -> stylize)
 
 
 class UploadTooLarge(Exception):
@@ -96,6 +96,16 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
     if t.lower().startswith("preset:") or (allow_painting and t == "painting"):
         return t
     raise StylecutError("style must be preset:N (1-26), preset:A+preset:B, none, or an uploaded image")
+
+
+def release_memory() -> None:
+    """Give freed heap back to the system after work (glibc keeps it per thread arena otherwise)."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def with_form(*classes):
@@ -187,6 +197,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             state["busy"] -= 1
             gate.release()
             state["served"] += 1
+            if state["busy"] == 0:
+                release_memory()
 
     app.add_middleware(BodyLimit, limits=limits)
 

@@ -11,10 +11,10 @@ class Limits:
     """Every bound a request meets (documented in the README's Robustness table)."""
 
     max_upload_bytes: int = 25 * 1024 * 1024  # per uploaded file
-    max_pixels: int = 40_000_000  # per image, from its header, before decoding
+    max_pixels: int = 25_000_000  # per image, from its header (a 6000x4000 camera photo; 40 MP peaked at 5.2 GB)
     workers: int = 2  # requests processed at once
     queue: int = 32  # requests allowed to wait for a worker; more get 503
-    max_style_size: int = 2048  # the style network's long side
+    max_style_size: int = 1536  # the style network's long side (24 MP + two styles + matting: 3.2 GB peak)
     max_gatys_iterations: int = 100
     max_gatys_size: int = 512
     read_timeout: float = 20.0  # seconds a request body may stall between two chunks (408 after)
