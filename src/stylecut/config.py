@@ -14,7 +14,8 @@ class Settings:
     max_pixels: int = 100_000_000  # images larger than this are refused from their header (decompression bombs)
 
 
-settings = Settings(threads=int(os.environ.get("STYLECUT_THREADS", "0") or 0))
+settings = Settings(threads=int(os.environ.get("STYLECUT_THREADS", "0") or 0),
+                    max_pixels=int(os.environ.get("STYLECUT_MAX_PIXELS", "") or Settings.max_pixels))
 
 
 def configure(threads: int | None = None, max_pixels: int | None = None) -> Settings:
