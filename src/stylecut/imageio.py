@@ -35,7 +35,11 @@ class Photo:
 
 
 def _name(image: object) -> str:
-    return str(image) if isinstance(image, (str, os.PathLike)) else "image"
+    """How an input is named in an error line: its path, quoted when it is empty or not printable."""
+    if not isinstance(image, (str, os.PathLike)):
+        return "image"
+    text = os.fspath(image)
+    return text if text and text.isprintable() else repr(text)
 
 
 def open_image(image: ImageLike) -> Image.Image:
