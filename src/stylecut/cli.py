@@ -283,6 +283,43 @@ def demo(
 
 @app.command()
 @guarded
+@with_schema(Options, make=lambda values: Options(**values))
+def video(
+    input: Path = typer.Argument(..., help="A clip: mp4, mov, mkv, webm, avi or animated GIF."),
+    output: Path = typer.Option(..., "-o", "--output", help="Result: .mp4 (H.264), .webm (VP9) or .gif."),
+    start: float = typer.Option(0.0, "--start", help="Seconds into the clip to begin."),
+    end: Optional[float] = typer.Option(None, "--end", help="Seconds into the clip to stop (default: its end)."),
+    temporal: str = typer.Option("on", "--temporal", click_type=click.Choice(["on", "off"]),
+                                 help="Stabilise mask and style over time with optical flow (on), or each frame alone."),
+    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask, used for every frame."),
+    options: Options = None,
+) -> None:
+    """Stylize a clip's background, person, or both, without flicker; audio and timing kept."""
+    from tqdm import tqdm
+
+    from .session import Session
+    from .video import stylize_video
+
+    bars = []  # opened at the first frame: a clip refused up front prints only its error line
+
+    def progress(done: int, total: int | None) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="frame", desc="frames", dynamic_ncols=True))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        with Session(options) as session:
+            s = stylize_video(input, output, session, start=start, end=end, temporal=temporal == "on", mask=mask,
+                              progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
+    typer.echo(f"{input} -> {output} ({s.width}x{s.height}, {s.frames} frames at {s.fps:.3g} fps, "
+               f"{s.frames / max(s.seconds, 1e-9):.1f} fps processed{', audio kept' if s.audio else ''})")
+
+
+@app.command()
+@guarded
 @with_schema(Options, GatysParams, make=stylize_options)
 def batch(
     input_dir: str = typer.Argument(..., help="Folder of photos (searched recursively); with --backend ray also a URI."),

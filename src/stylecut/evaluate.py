@@ -136,3 +136,29 @@ def worst_sheet(scores: list[Score], keep: dict[str, tuple], n: int = 6):
     worst = sorted(scores, key=lambda s: s.iou)[:n]
     tiles = [(f"{s.name} IoU {s.iou:.3f}", overlay(*keep[s.name])) for s in worst]
     return make_sheet(tiles, height=320, columns=3)
+
+
+def warping_error(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> float:
+    """Temporal instability (Lai et al. 2018): mean |O_t - warp(O_t-1)| over non-occluded pixels, 0-255 scale.
+
+    The warp is the optical flow of the input frames (DIS), so a stable output changes only where
+    the scene does; occluded pixels (forward-backward check) do not count.
+    """
+    from .temporal import reliability, warp
+
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    errors = []
+    for t in range(1, len(inputs)):
+        g0, g1 = (cv2.cvtColor(inputs[i], cv2.COLOR_RGB2GRAY) for i in (t - 1, t))
+        back, fwd = dis.calc(g1, g0, None), dis.calc(g0, g1, None)
+        visible = reliability(back, fwd) > 0.5
+        diff = np.abs(outputs[t].astype(np.float32) - warp(outputs[t - 1].astype(np.float32), back)).mean(axis=2)
+        errors.append(float(diff[visible].mean()))
+    return float(np.mean(errors))
+
+
+def read_video(path) -> list[np.ndarray]:
+    """Every frame of a (short) clip as RGB arrays, for measuring."""
+    from .video import frames
+
+    return [rgb for _, rgb in frames(path)]

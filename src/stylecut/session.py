@@ -22,10 +22,11 @@ from .cache import Cache
 from .errors import Cancelled, StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
-from .layers import Layers
+from .layers import Layers, snap
 from .options import Options
 from .registry import get_segmenter
 from .style.spec import engine_for
+from .temporal import Temporal
 
 Progress = Callable[[str, float], None]
 
@@ -46,6 +47,7 @@ class Result:
     image: Image.Image | None
     alpha: np.ndarray | None
     photo: Photo
+    found: bool = True  # whether a person was found (True when no mask was needed)
 
     def mask_image(self) -> Image.Image:
         """The alpha as an 8-bit greyscale image, the photo's size."""
@@ -136,8 +138,16 @@ class Session:
 
     # -- one image ---------------------------------------------------------------------------------
     def process(self, image: ImageLike, mask: ImageLike | None = None, *, name: str | None = None,
-                progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Result:
-        """One photo in, a composited Result out. Raises StylecutError on bad input."""
+                progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
+                temporal: Temporal | None = None, check_person: bool = True) -> Result:
+        """One photo in, a composited Result out. Raises StylecutError on bad input.
+
+        temporal: a video's frame-to-frame state (stylecut.temporal.Temporal): this frame's mask and
+        stylized looks are stabilised with the previous frame's, warped by optical flow.
+        check_person: False keeps the mask as computed when no person is found (Result.found says
+        so) instead of failing or emptying it: a video decides per clip, and a frame whose person is
+        unsure must not flash.
+        """
         report = progress or (lambda stage, frac: None)
         report("load", 0.0)
         photo = to_photo(image)
@@ -168,11 +178,15 @@ class Session:
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
         report("compose", 0.8)
-        alpha = self._check_person(alpha, found, name)
+        if check_person:
+            alpha = self._check_person(alpha, found, name)
+        if temporal is not None:
+            alpha, styled = temporal.apply(rgb, alpha, styled)
+            alpha = None if alpha is None else snap(alpha)
         layers = None if alpha is None else Layers.of_person(alpha)
         out = compose.compose_layers(rgb, small, layers, styled, opts.preserve_color, opts.blur)
         report("done", 1.0)
-        return Result(to_pil(out, photo.alpha), alpha, photo)
+        return Result(to_pil(out, photo.alpha), alpha, photo, found)
 
     def map(self, images: Iterable[ImageLike], in_flight: int = 2, **kwargs: object) -> Iterator[Result]:
         """process() every image, `in_flight` at a time, yielding the Results in order (lazily).

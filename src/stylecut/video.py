@@ -1,0 +1,270 @@
+"""Video: stream a clip's frames through a Session, stabilised in time, into mp4 / webm / gif.
+
+PyAV (FFmpeg inside the wheel) reads and writes; frames are decoded, processed and encoded one at
+a time, so memory does not grow with the clip's length. Frame timing (so the frame rate, variable
+or not, and the duration), the frame size and phone rotation are kept; the audio stream is copied
+(or re-encoded when the output container cannot hold its codec). The output is written to a
+temporary file beside the target and renamed into place only when complete.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from .errors import StylecutError
+from .session import Session
+from .temporal import Temporal
+
+VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".gif", ".m4v"}
+OUTPUTS = {".mp4": ("mp4", "libx264", "aac"), ".webm": ("webm", "libvpx-vp9", "libopus"), ".gif": ("gif", "gif", None)}
+MAX_SIDE = 4096  # frames larger than 4K are refused (memory and time)
+
+
+@dataclass
+class ClipInfo:
+    width: int  # as shown (after rotation)
+    height: int
+    fps: float
+    frames: int | None  # as the container declares it (may be missing)
+    duration: float | None
+    rotation: int
+    has_audio: bool
+
+
+def _open(path: str | os.PathLike):
+    import av
+
+    p = Path(path)
+    if not p.exists():
+        raise StylecutError(f"file not found: {path}")
+    try:
+        container = av.open(str(p))
+    except Exception as exc:
+        raise StylecutError(f"{path}: not a video we can read: damaged, truncated or another format") from None
+    if not container.streams.video:
+        container.close()
+        raise StylecutError(f"{path}: has no video stream")
+    return container
+
+
+def probe(path: str | os.PathLike) -> ClipInfo:
+    """What a clip is: from its headers, and its first frame for the shown size and rotation."""
+    with _open(path) as c:
+        s = c.streams.video[0]
+        rate = s.average_rate or s.guessed_rate or Fraction(25)
+        dur = float(s.duration * s.time_base) if s.duration else (c.duration / 1e6 if c.duration else None)
+        try:
+            first = next(c.decode(s))
+        except StopIteration:
+            raise StylecutError(f"{path}: the video has no frames") from None
+        except Exception as exc:
+            raise StylecutError(f"{path}: the video is damaged or truncated ({type(exc).__name__})") from None
+        h, w = _upright(first).shape[:2]
+        return ClipInfo(w, h, float(rate), s.frames or None, dur, int(getattr(first, "rotation", 0) or 0),
+                        bool(c.streams.audio))
+
+
+def _upright(frame) -> np.ndarray:
+    """The frame as RGB, turned as a player shows it (the display matrix of phone videos)."""
+    rgb = frame.to_ndarray(format="rgb24")
+    k = round((getattr(frame, "rotation", 0) or 0) / 90) % 4  # counter-clockwise quarter turns
+    return np.ascontiguousarray(np.rot90(rgb, k=k)) if k else rgb
+
+
+def frames(path: str | os.PathLike, start: float = 0.0, end: float | None = None) -> Iterator[tuple[float, np.ndarray]]:
+    """(time in seconds, upright RGB frame) for every frame in [start, end), decoded one at a time."""
+    with _open(path) as c:
+        s = c.streams.video[0]
+        s.thread_type = "AUTO"
+        try:
+            for frame in c.decode(s):
+                t = float(frame.time) if frame.time is not None else 0.0
+                if t < start - 1e-6:
+                    continue
+                if end is not None and t >= end - 1e-6:
+                    break
+                yield t, _upright(frame)
+        except StylecutError:
+            raise
+        except Exception as exc:  # av.error.InvalidDataError and friends: a damaged clip
+            raise StylecutError(f"{path}: the video is damaged or truncated ({type(exc).__name__})") from None
+
+
+class _Writer:
+    """Encodes frames (and copies or re-encodes the input's audio) into a temporary file, then renames it."""
+
+    def __init__(self, out: Path, fps: float, size: tuple[int, int], audio_from: str | None, start: float, end: float | None):
+        import av
+
+        ext = out.suffix.lower()
+        if ext not in OUTPUTS:
+            raise StylecutError(f"unsupported video output {ext or '(none)'!r}; use .mp4, .webm or .gif")
+        fmt, vcodec, acodec = OUTPUTS[ext]
+        self.final = out
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".part{ext}", dir=out.parent or ".")
+        os.close(fd)
+        self.container = av.open(self.tmp, "w", format=fmt)
+        rate = Fraction(fps).limit_denominator(1001)
+        self.stream = self.container.add_stream(vcodec, rate=rate)
+        w, h = size
+        if fmt != "gif":  # yuv420p needs even sides
+            w, h = w - w % 2, h - h % 2
+        self.stream.width, self.stream.height = w, h
+        self.stream.pix_fmt = "rgb8" if fmt == "gif" else "yuv420p"
+        if vcodec == "libx264":
+            self.stream.options = {"crf": "18", "preset": "veryfast"}
+        self.time_base = Fraction(1, 1000) if fmt != "gif" else Fraction(1, 100)
+        self.stream.time_base = self.time_base
+        self.size = (w, h)
+        self.audio = None
+        if audio_from and acodec:
+            self._audio_setup(audio_from, acodec, start, end)
+
+    def _audio_setup(self, src: str, acodec: str, start: float, end: float | None) -> None:
+        import av
+
+        self.audio_in = av.open(src)
+        a = self.audio_in.streams.audio[0]
+        self.audio_range = (start, end)
+        try:
+            self.audio = self.container.add_stream_from_template(a)  # copy as it is
+            self.audio_copy = True
+        except Exception:  # re-encode (PyAV resamples to what the encoder takes; opus: 48 kHz)
+            self.audio = self.container.add_stream(acodec, rate=48000 if acodec == "libopus" else (a.rate or 48000))
+            self.audio.layout = a.layout.name if a.layout else "stereo"
+            self.audio_copy = False
+
+    def write(self, t: float, rgb: np.ndarray) -> None:
+        import av
+
+        if rgb.shape[1] != self.size[0] or rgb.shape[0] != self.size[1]:
+            rgb = rgb[: self.size[1], : self.size[0]]
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame.pts = int(round(t / self.time_base))
+        frame.time_base = self.time_base
+        for packet in self.stream.encode(frame):
+            self.container.mux(packet)
+
+    def _mux_audio(self) -> None:
+        if self.audio is None:
+            return
+        start, end = self.audio_range
+        a = self.audio_in.streams.audio[0]
+        shift = int(start / a.time_base)
+        if self.audio_copy:
+            for packet in self.audio_in.demux(a):
+                if packet.pts is None or packet.dts is None:
+                    continue
+                t = float(packet.pts * a.time_base)
+                if t < start or (end is not None and t >= end):
+                    continue
+                packet.pts -= shift
+                packet.dts -= shift
+                packet.stream = self.audio
+                self.container.mux(packet)
+        else:
+            for frame in self.audio_in.decode(a):
+                t = float(frame.time or 0.0)
+                if t < start or (end is not None and t >= end):
+                    continue
+                frame.pts = None
+                for packet in self.audio.encode(frame):
+                    self.container.mux(packet)
+            for packet in self.audio.encode(None):
+                self.container.mux(packet)
+
+    def close(self) -> None:
+        for packet in self.stream.encode(None):
+            self.container.mux(packet)
+        self._mux_audio()
+        self.container.close()
+        if self.audio is not None:
+            self.audio_in.close()
+        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.replace(self.tmp, self.final)
+
+    def abort(self) -> None:
+        try:
+            self.container.close()
+        except Exception:
+            pass
+        if self.audio is not None:
+            self.audio_in.close()
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
+def _umask() -> int:
+    from .imageio import _umask as read
+
+    return read()
+
+
+@dataclass
+class VideoSummary:
+    frames: int
+    seconds: float
+    width: int
+    height: int
+    fps: float
+    audio: bool
+
+
+def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
+                  end: float | None = None, temporal: bool = True, mask: object = None,
+                  progress: Callable[[int, int | None], None] | None = None) -> VideoSummary:
+    """Stylize a clip frame by frame with `session` into `out` (.mp4, .webm or .gif); atomic, streaming.
+
+    Each frame keeps the mask it gets, so a person who leaves the frame or is unsure for a frame
+    does not flash. With on_no_person 'error', a clip in which no frame has a person fails (and
+    writes nothing); with 'all', such a clip is stylized whole.
+    """
+    import time
+
+    from .imageio import check_not_input, check_output_folder
+
+    out = Path(out)
+    check_output_folder(out)
+    check_not_input(out, src)
+    if out.suffix.lower() not in OUTPUTS:
+        raise StylecutError(f"unsupported video output {out.suffix or '(none)'!r}; use .mp4, .webm or .gif")
+    info = probe(src)
+    if max(info.width, info.height) > MAX_SIDE:
+        raise StylecutError(f"{src}: frames of {info.width}x{info.height} are larger than 4K")
+    if start < 0 or (end is not None and end <= start):
+        raise StylecutError(f"--start must be >= 0 and --end after it (got {start}, {end})")
+    total = None
+    if info.duration:
+        span = (min(end, info.duration) if end is not None else info.duration) - start
+        total = max(0, round(span * info.fps))
+    state = Temporal() if temporal else None
+    t0 = time.perf_counter()
+    writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
+    n = found = 0
+    try:
+        for t, rgb in frames(src, start, end):
+            result = session.process(rgb, mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False)
+            writer.write(t - start, np.asarray(result.image.convert("RGB")))
+            n += 1
+            found += result.found
+            if progress is not None:
+                progress(n, total)
+        if n == 0:
+            raise StylecutError(f"{src}: no frames between {start} s and {end if end is not None else 'the end'}")
+        if not found and session.options.needs_mask and mask is None and session.options.on_no_person == "error":
+            raise StylecutError(f"no person found in any frame of {src}; use --on-no-person all to stylize "
+                                "the whole clip, or give your own mask")
+        writer.close()
+    except BaseException:
+        writer.abort()
+        raise
+    return VideoSummary(n, time.perf_counter() - t0, writer.size[0], writer.size[1], info.fps,
+                        writer.audio is not None)

@@ -1,0 +1,125 @@
+"""Video: clips encoded from the DAVIS frames in ../shared (PyAV), stylized through the CLI and the library."""
+from __future__ import annotations
+
+import glob
+from fractions import Fraction
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+from ..conftest import EVAL, assert_one_line_error, run_cli
+
+
+def make_clip(path, seq="dance-twirl", n=12, rotate=0, audio=True, fps=24, size=None):
+    """Encode n frames of a DAVIS sequence (+ a 440 Hz tone) into path with PyAV."""
+    frames = sorted(glob.glob(str(EVAL / "video" / seq / "frames" / "*.jpg")))[:n]
+    c = av.open(str(path), "w")
+    v = c.add_stream("libx264", rate=fps)
+    first = Image.open(frames[0])
+    w, h = size or first.size
+    v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+    if rotate:
+        v.set_display_rotation(rotate)
+    a = c.add_stream("aac", rate=44100) if audio else None
+    for f in frames:
+        rgb = np.asarray(Image.open(f).convert("RGB").resize((w, h)))
+        for p in v.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+            c.mux(p)
+    for p in v.encode(None):
+        c.mux(p)
+    if a is not None:
+        tone = (0.2 * np.sin(2 * np.pi * 440 * np.arange(int(44100 * n / fps)) / 44100)).astype(np.float32)
+        for i in range(0, len(tone), 1024):
+            fr = av.AudioFrame.from_ndarray(tone[None, i:i + 1024], format="fltp", layout="mono")
+            fr.sample_rate = 44100
+            for p in a.encode(fr):
+                c.mux(p)
+        for p in a.encode(None):
+            c.mux(p)
+    c.close()
+    return path
+
+
+def describe(path):
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        frames = [f for f in c.decode(v)]
+        shown = frames[0].to_ndarray(format="rgb24").shape[:2]
+        rotation = frames[0].rotation or 0
+        if rotation % 180:
+            shown = shown[::-1]
+    with av.open(str(path)) as c:
+        return dict(size=(shown[1], shown[0]), frames=len(frames), fps=float(c.streams.video[0].average_rate),
+                    audio=[s.codec_context.name for s in c.streams.audio], duration=c.duration / 1e6 if c.duration else None)
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("clip") / "dance.mp4", size=(428, 240))
+
+
+def test_video_keeps_size_rate_length_and_audio(clip, tmp_path):
+    src = describe(clip)
+    for ext in ("mp4", "webm", "gif"):
+        out = tmp_path / f"out.{ext}"
+        p = run_cli("video", clip, "-o", out, "--style", "preset:20", "--style-size", "256")
+        assert p.returncode == 0, p.stderr
+        got = describe(out)
+        assert got["size"] == src["size"] and got["frames"] == src["frames"], (ext, got, src)
+        assert abs(got["fps"] - src["fps"]) < 0.5 or ext == "gif"
+        assert (got["audio"] != []) == (ext != "gif")  # the audio goes along (gif has none)
+    assert "12 frames" in p.stdout
+    assert not [f for f in tmp_path.iterdir() if ".part" in f.name]
+
+
+def test_phone_rotation_is_honoured(tmp_path):
+    clip = make_clip(tmp_path / "phone.mp4", n=4, rotate=90, audio=False, size=(320, 180))
+    out = tmp_path / "out.mp4"
+    assert run_cli("video", clip, "-o", out, "--style", "preset:3", "--style-size", "128",
+                   "--on-no-person", "all").returncode == 0
+    assert describe(out)["size"] == (180, 320)  # upright, as a player shows it
+
+
+def test_start_end_and_bad_clips(clip, tmp_path):
+    out = tmp_path / "cut.mp4"
+    assert run_cli("video", clip, "-o", out, "--style", "preset:3", "--style-size", "128",
+                   "--start", "0.125", "--end", "0.375").returncode == 0
+    assert describe(out)["frames"] == 6
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(np.random.default_rng(0).integers(0, 255, 5000, np.uint8).tobytes())
+    half = tmp_path / "half.mp4"
+    half.write_bytes(clip.read_bytes()[: len(clip.read_bytes()) // 3])
+    sound = tmp_path / "sound.m4a"
+    with av.open(str(sound), "w", format="mp4") as c:
+        a = c.add_stream("aac", rate=44100)
+        fr = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+        fr.sample_rate = 44100
+        for p in list(a.encode(fr)) + list(a.encode(None)):
+            c.mux(p)
+    before = set(tmp_path.iterdir())
+    for args, needle in (((junk,), "not a video"), ((sound,), "no video stream"),
+                         ((clip, "--start", "5"), "no frames"), ((clip, "--end", "0"), "--start")):
+        p = run_cli("video", *args, "-o", tmp_path / "bad.mp4", "--style", "preset:3")
+        assert_one_line_error(p, needle)
+    p = run_cli("video", half, "-o", tmp_path / "half_out.mp4", "--style", "preset:3", "--style-size", "128")
+    assert p.returncode == 0 or (p.returncode == 2 and "truncated" in p.stderr and len(p.stderr.splitlines()) == 1)
+    assert_one_line_error(run_cli("video", clip, "-o", tmp_path / "x.avi", "--style", "preset:3"), "unsupported video output")
+    assert not [f for f in set(tmp_path.iterdir()) - before if f.name != "half_out.mp4"]
+
+
+def test_temporal_filter_cuts_flicker(clip, tmp_path):
+    from stylecut.evaluate import read_video, warping_error
+    from stylecut.options import Options
+    from stylecut.session import Session
+    from stylecut.video import stylize_video
+
+    inputs = read_video(clip)
+    errors = {}
+    for temporal in (False, True):
+        out = tmp_path / f"t{temporal}.mp4"
+        with Session(Options(style="preset:20", style_size=256)) as s:
+            stylize_video(clip, out, s, temporal=temporal)
+        errors[temporal] = warping_error(read_video(out), inputs)
+    assert errors[True] < 0.8 * errors[False], errors
