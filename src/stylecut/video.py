@@ -45,7 +45,7 @@ def _open(path: str | os.PathLike):
         raise StylecutError(f"file not found: {path}")
     try:
         container = av.open(str(p))
-    except Exception as exc:
+    except Exception:
         raise StylecutError(f"{path}: not a video we can read: damaged, truncated or another format") from None
     if not container.streams.video:
         container.close()

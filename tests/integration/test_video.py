@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import glob
-from fractions import Fraction
 
 import av
 import numpy as np
