@@ -13,7 +13,7 @@ from pathlib import Path
 from .config import configure
 from .errors import StylecutError
 from .imageio import check_output_folder, check_writable, write_atomic
-from .jobs import Item, Summary, output_done, output_for, process_file
+from .jobs import Item, Summary, is_video, outcome, output_done, output_for, process_file
 from .options import Options
 from .session import Session
 
@@ -65,8 +65,17 @@ def _write_local(path: str, data: bytes) -> None:
 
 
 def _one(src: Path, dst: Path, session: Session | None = None) -> Item:
-    """Stylize one local file (in this process or a worker)."""
-    return process_file(str(src), str(dst), session or _worker_session, _read_local, _write_local)
+    """Stylize one local file, a photo or a clip (in this process or a worker)."""
+    session = session or _worker_session
+    if is_video(src):
+        from .video import stylize_video
+
+        def clip() -> None:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            stylize_video(src, dst, session)
+
+        return outcome(str(src), str(dst), clip)
+    return process_file(str(src), str(dst), session, _read_local, _write_local)
 
 
 BACKENDS = ("local", "ray")

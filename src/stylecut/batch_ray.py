@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from .errors import StylecutError
-from .jobs import Item, Summary, output_for, process_file
+from .jobs import Item, Summary, is_video, output_for, process_file
 from .options import Options
 
 
@@ -76,7 +76,8 @@ class RayStylizer:
         self.out_fs.move(tmp, path)  # readers never see a half-written file
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        items = [process_file(str(s), str(d), self.session, self._read, self._write)
+        items = [Item(str(s), str(d), "failed", "clips run with the local backend (Ray segments are not built yet)")
+                 if is_video(str(s)) else process_file(str(s), str(d), self.session, self._read, self._write)
                  for s, d in zip(batch["src"], batch["dst"])]
         return {k: np.array([getattr(i, k) for i in items]) for k in ("source", "output", "status", "error", "seconds")}
 

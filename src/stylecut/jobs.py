@@ -9,6 +9,8 @@ from typing import Callable
 from .errors import StylecutError
 from .evaluate import IMAGE_EXTS
 from .imageio import SAVE_FORMATS, encode
+from .video import OUTPUTS as VIDEO_OUTPUTS
+from .video import VIDEO_EXTS
 
 
 @dataclass
@@ -27,6 +29,8 @@ def output_done(dst: Path) -> bool:
     try:
         if dst.stat().st_size == 0:
             return False
+        if dst.suffix.lower() in VIDEO_OUTPUTS:
+            return True  # written atomically: a clip that is there is whole
         with Image.open(dst):
             return True
     except (OSError, UnidentifiedImageError):
@@ -50,25 +54,39 @@ class Summary:
 def output_for(src: PurePath, input_root: PurePath, output_root: PurePath) -> PurePath | None:
     """Where src's result goes, keeping sub-folders; None if src is not a batch input.
 
-    Inputs are image files that are not hidden and not already inside the output folder.
-    Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp), else .png.
+    Inputs are image and video files that are not hidden and not already inside the output folder.
+    Outputs keep the source's extension when we can write it (.png, .jpg, .jpeg, .webp; .mp4, .webm,
+    .gif), else .png for photos and .mp4 for clips.
     """
-    if src.suffix.lower() not in IMAGE_EXTS or src.name.startswith(".") or output_root in src.parents:
+    suffix = src.suffix.lower()
+    if suffix not in IMAGE_EXTS | VIDEO_EXTS or src.name.startswith(".") or output_root in src.parents:
         return None
-    ext = src.suffix if src.suffix.lower() in SAVE_FORMATS else ".png"
+    if suffix in VIDEO_EXTS:
+        ext = src.suffix if suffix in VIDEO_OUTPUTS else ".mp4"
+    else:
+        ext = src.suffix if suffix in SAVE_FORMATS else ".png"
     return output_root / src.relative_to(input_root).with_suffix(ext)
+
+
+def is_video(path: str | PurePath) -> bool:
+    """A clip (GIFs included: a still GIF is a one-frame clip)."""
+    return PurePath(path).suffix.lower() in VIDEO_EXTS
 
 
 def process_file(src: str, dst: str, session, read: Callable[[str], bytes],
                  write: Callable[[str, bytes], None]) -> Item:
-    """Stylize one file with a Session through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
+    """Stylize one photo with a Session through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
+    return outcome(src, dst, lambda: write(dst, encode(session.process(read(src), name=src).image,
+                                                        SAVE_FORMATS[Path(dst).suffix.lower()])))
+
+
+def outcome(src: str, dst: str, work: Callable[[], object]) -> Item:
+    """Run one file's work: done, or failed with the reason (one broken file must not stop the others)."""
     t = time.perf_counter()
     try:
-        fmt = SAVE_FORMATS[Path(dst).suffix.lower()]
-        image = session.process(read(src), name=src).image
-        write(dst, encode(image, fmt))
+        work()
         return Item(src, dst, "done", seconds=time.perf_counter() - t)
     except StylecutError as exc:
         return Item(src, dst, "failed", str(exc), time.perf_counter() - t)
-    except Exception as exc:  # one broken file must not stop the others
+    except Exception as exc:
         return Item(src, dst, "failed", f"{type(exc).__name__}: {exc}", time.perf_counter() - t)

@@ -135,3 +135,21 @@ def test_frames_from_python_stream_through_a_session(clip):
         out = list(stylize_frames(s, iter(frames)))
     assert [o.shape for o in out] == [f.shape for f in frames]
     assert np.abs(out[0].astype(int) - frames[0]).mean() > 10  # stylized
+
+
+def test_batch_takes_clips_beside_photos(clip, tmp_path, portrait_small):
+    import json
+    import shutil
+
+    src = tmp_path / "in"
+    (src / "clips").mkdir(parents=True)
+    shutil.copy(clip, src / "clips" / "dance.mov")  # any container in, mp4 out
+    shutil.copy(portrait_small, src / "p.jpg")
+    out = tmp_path / "out"
+    p = run_cli("batch", src, "-o", out, "--style", "preset:20", "--style-size", "128", "--report", tmp_path / "r.json")
+    assert p.returncode == 0, p.stderr
+    assert describe(out / "clips" / "dance.mp4")["frames"] == describe(clip)["frames"]
+    assert Image.open(out / "p.jpg").size == (300, 400)
+    assert json.loads((tmp_path / "r.json").read_text())["done"] == 2
+    p = run_cli("batch", src, "-o", out, "--style", "preset:20", "--skip-existing")
+    assert "skipped 2" in p.stdout
