@@ -63,17 +63,34 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> N
         assert n.lower() in err[0].lower(), err[0]
 
 
-@pytest.fixture(scope="session")
-def live_server():
-    """A real stylecut server process on a free loopback port (small limits so they can be tested)."""
+def free_port() -> int:
     import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, seconds: float = 15) -> None:
+    """Wait until the server at base answers /healthz; fail with its output if it never does."""
     import time
 
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    for _ in range(int(seconds * 10)):
+        try:
+            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    pytest.fail("server did not start: " + (proc.stdout.read().decode() if proc.stdout else ""))
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """A real stylecut server process on a free loopback port (small limits so they can be tested)."""
+    port = free_port()
     code = (
         "import uvicorn; from stylecut.server import create_app, Limits;"
         "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4, read_timeout=2)),"
@@ -81,15 +98,7 @@ def live_server():
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read().decode())
+    wait_healthy(base, proc)
     yield base
     proc.terminate()
     proc.wait(10)

@@ -11,7 +11,7 @@ import click
 import typer
 
 from .errors import StylecutError
-from .options import GatysParams, Options, PaintOptions, choices_of, schema_fields
+from .options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -164,7 +164,7 @@ def main_options(
 
 
 def _refine_option():
-    field = next(f for f in schema_fields(Options) if f.name == "refine")
+    field = field_of(Options, "refine")
     return typer.Option(field.default, "--refine", help=field.metadata["help"], click_type=LazyChoice(field))
 
 

@@ -115,10 +115,10 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
     Every layer is cleaned of the others' smear, brought to full size with the photo as guide, and
     summed by weight: background + sum over the other layers of alpha * (layer - background).
     """
-    photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
     if layers is None:  # region 'all', one style, no blur: the whole frame
         layer = upsample_layer(small, next(iter(styled.values())), rgb)
         return to_uint8(preserve_color(layer, rgb) if preserve else layer)
+    photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
     h, w = small.shape[:2]
     layers_small = layers.resized((w, h))
     band = max(2, round(max(h, w) / 200))

@@ -215,11 +215,12 @@ def save_image(img: Image.Image, path: str | os.PathLike, quality: int = 95) -> 
 _umask_lock = threading.Lock()
 
 
-def _umask() -> int:
+def normal_mode() -> int:
+    """The permissions a plain open() gives a new file: 0666 less the umask (mkstemp's 0600 is not that)."""
     with _umask_lock:  # os.umask can only be read by setting it
         mask = os.umask(0o022)
         os.umask(mask)
-    return mask
+    return 0o666 & ~mask
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -232,7 +233,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise StylecutError(f"cannot write {path}: {exc.strerror or exc}") from None
     try:
-        os.fchmod(fd, 0o666 & ~_umask())
+        os.fchmod(fd, normal_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         os.replace(tmp, path)

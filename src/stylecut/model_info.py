@@ -64,13 +64,12 @@ def _median_ms(fn: Callable[[], object], runs: int) -> float:
 
 
 def _photo(side: int) -> np.ndarray:
-    from .assets import model_path as path_of
     from .filters import resize_max
     from .imageio import to_photo
 
     import cv2
 
-    rgb = to_photo(path_of("sample_portrait")).rgb
+    rgb = to_photo(model_path("sample_portrait")).rgb
     return resize_max(cv2.resize(rgb, (side, side), interpolation=cv2.INTER_CUBIC), side)
 
 
@@ -93,13 +92,11 @@ def _timings() -> Iterator[tuple[str, str, Callable[[], object]]]:
     from .style.spec import StyleSpec, engine_for, parse_style
 
     seg = PersonSegmenter()
-    painting = _photo(256)
+    preset, image = parse_style(DEFAULT_PRESET), StyleSpec("painting", image=_photo(256))
     for side in BENCH_SIDES:
         rgb = _photo(side)
         yield "person (segmenter)", f"{side} px", lambda rgb=rgb: seg.alpha(rgb, seg.look(rgb))
-        preset = parse_style(DEFAULT_PRESET)
         yield "presets (multistyle26)", f"{side} px", lambda rgb=rgb: engine_for(preset).stylize(rgb, preset)
-        image = StyleSpec("painting", image=painting)
         yield "arbitrary (transform)", f"{side} px", lambda rgb=rgb: engine_for(image).stylize(rgb, image)
 
 

@@ -77,9 +77,14 @@ def check_value(f, value: Any) -> Any:
     return value
 
 
+def field_of(cls: type, name: str):
+    """The schema field `name` of a schema class, e.g. field_of(Options, "refine")."""
+    return next(f for f in fields(cls) if f.name == name)
+
+
 def check_field(cls: type, name: str, value: Any) -> Any:
     """check_value for the field `name` of a schema class, e.g. check_field(Options, "refine", "guided")."""
-    return check_value(next(f for f in fields(cls) if f.name == name), value)
+    return check_value(field_of(cls, name), value)
 
 
 def validate(obj: Any) -> None:

@@ -216,10 +216,7 @@ class Session:
         opts, rgb = self.options, photo.rgb
         alpha = None
         if opts.needs_mask:
-            seg = segmenter_for(mask, self.cache)
-            look = seg.look(rgb)
-            alpha = seg.alpha(rgb, look, opts.refine)
-            alpha = self._check_person(alpha, seg.found(alpha, look), name)
+            alpha = self._check_person(*segment_photo(photo, opts.refine, mask, self.cache), name)
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))
         small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .errors import StylecutError
+from .imageio import normal_mode
 from .session import Session
 from .temporal import Temporal
 
@@ -103,9 +104,7 @@ class _Writer:
         import av
 
         ext = out.suffix.lower()
-        if ext not in OUTPUTS:
-            raise StylecutError(f"unsupported video output {ext or '(none)'!r}; use .mp4, .webm or .gif")
-        fmt, vcodec, acodec = OUTPUTS[ext]
+        fmt, vcodec, acodec = OUTPUTS[ext]  # checked by stylize_video
         self.final = out
         fd, self.tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".part{ext}", dir=out.parent or ".")
         os.close(fd)
@@ -186,7 +185,7 @@ class _Writer:
         self.container.close()
         if self.audio is not None:
             self.audio_in.close()
-        os.chmod(self.tmp, 0o666 & ~_umask())
+        os.chmod(self.tmp, normal_mode())
         os.replace(self.tmp, self.final)
 
     def abort(self) -> None:
@@ -200,12 +199,6 @@ class _Writer:
             os.unlink(self.tmp)
         except FileNotFoundError:
             pass
-
-
-def _umask() -> int:
-    from .imageio import _umask as read
-
-    return read()
 
 
 @dataclass

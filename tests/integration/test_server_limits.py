@@ -15,7 +15,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from ..conftest import PORTRAIT, STARRY, STYLECUT
+from ..conftest import PORTRAIT, STARRY, STYLECUT, free_port, wait_healthy
 
 
 def _jpeg(size=(300, 400)) -> bytes:
@@ -123,19 +123,12 @@ def test_a_client_that_leaves_cancels_its_work(live_server):
 
 @pytest.mark.gatys
 def test_sigterm_stops_the_server_within_seconds(tmp_path):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([str(STYLECUT), "serve", "--port", str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(150):
-            try:
-                httpx.get(base + "/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_healthy(base, proc)
         data = {"engine": "gatys", "iterations": "100", "size": "512"}
         files = {"image": _jpeg((600, 800)), "style_image": STARRY.read_bytes()}
         with ThreadPoolExecutor(1) as pool:

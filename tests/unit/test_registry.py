@@ -51,6 +51,9 @@ def test_a_new_engine_is_one_registration():
 def test_mask_file_segmenter_is_trusted_and_snapped():
     seg = get_segmenter("mask-file", np.full((10, 20), 0.99, np.float32))
     rgb = np.zeros((20, 40, 3), np.uint8)
-    alpha = seg.alpha(rgb, seg.look(rgb))
-    assert seg.trusted and alpha.shape == (20, 40) and (alpha == 1.0).all()
+    look = seg.look(rgb)
+    alpha = seg.alpha(rgb, look)
+    assert seg.found(alpha, look) and alpha.shape == (20, 40) and (alpha == 1.0).all()
+    empty = get_segmenter("mask-file", np.zeros((10, 20), np.float32))
+    assert empty.found(empty.alpha(rgb, empty.look(rgb)), empty.look(rgb))  # the user's mask: no person check
     assert StyleSpec("x").presets == ()

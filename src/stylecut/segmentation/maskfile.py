@@ -55,8 +55,6 @@ def load_mask(mask: ImageLike, size: tuple[int, int]) -> np.ndarray:
 class MaskFileSegmenter:
     """The user's own mask (path, bytes, PIL image or array), used as it is."""
 
-    trusted = True
-
     def __init__(self, mask: ImageLike):
         self.mask = mask
 

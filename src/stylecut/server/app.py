@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from .limits import BodyLimit, BodyStalled, BodyTooLarge, Limits
 from ..cache import Cache
 from ..errors import Cancelled, ImageTooLargeError, NotAnImageError, StylecutError
-from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_type, describe, schema_fields
+from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_type, describe, field_of, schema_fields
 
 STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
@@ -325,7 +325,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         data, media, seconds = await limited(request, work)
         return Response(data, media_type=media, headers={"X-Stylecut-Seconds": f"{seconds:.3f}"})
 
-    refine_field = next(f for f in schema_fields(Options, "form") if f.name == "refine")
+    refine_field = field_of(Options, "refine")
 
     @app.post("/api/mask")
     async def mask(
