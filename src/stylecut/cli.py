@@ -228,17 +228,34 @@ def mask(
 def styles(
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Render every preset on a sample photo into FILE."),
     photo: Optional[Path] = typer.Option(None, "--photo", help="Photo for the sheet (default: the bundled sample)."),
+    remove: Optional[str] = typer.Option(None, "--remove", help="Delete the learned style NAME."),
+    preview: Optional[str] = typer.Option(None, "--preview", help="Write the learned style NAME's preview to --sheet FILE."),
 ) -> None:
-    """List the built-in styles (from the engine registry); --sheet renders them all."""
-    from .registry import ENGINES
+    """List the styles (built-in from the engine registry, then learned ones); --sheet renders them all."""
+    from .registry import listed_styles
+    from .style import learned
 
+    if remove is not None:
+        typer.echo(f"removed {learned.remove(remove)}")
+        return
+    if preview is not None:
+        if sheet is None:
+            fail("--preview NAME needs --sheet FILE (where to write the preview)")
+        data = learned.load(preview).preview_jpeg
+        from .imageio import check_output_path, write_atomic
+
+        if check_output_path(sheet) != "JPEG":
+            fail("the preview is a JPEG; name the file .jpg")
+        write_atomic(sheet, data)
+        typer.echo(f"wrote {sheet}")
+        return
     if sheet is None:
-        typer.echo("Built-in styles (use with --style):")
-        for entry in ENGINES:
-            for name in entry.info.get("styles", ()):
-                typer.echo(f"  {name:<12}{entry.info.get('titles', {}).get(name, '')}")
+        typer.echo("Styles (use with --style):")
+        for name, title in listed_styles().items():
+            typer.echo(f"  {name:<16}{title}")
         typer.echo("Any image file also works as a style, e.g. --style starry_night.jpg")
-        typer.echo("Blend presets with +, e.g. --style preset:3+preset:7")
+        typer.echo("Blend presets with +, e.g. --style preset:3+preset:7; learn your own with `stylecut learn-style`")
+        typer.echo(f"Learned styles live in {learned.styles_dir()}")
         return
     from .imageio import check_output_path, save_image
     from .presets_sheet import presets_sheet
@@ -248,13 +265,63 @@ def styles(
     typer.echo(f"wrote {sheet}")
 
 
-@app.command()
+@app.command("learn-style")
+@guarded
+def learn_style(
+    painting: Path = typer.Argument(..., help="The painting to learn (any image)."),
+    name: str = typer.Option(..., "--name", help="The new style's name: use it as --style preset:NAME."),
+    photos: list[Path] = typer.Option([], "--photos", help="A folder of extra training photos (repeatable)."),
+    steps: int = typer.Option(300, "--steps", min=1, max=100000, help="Training steps (~0.75 s each on 2 CPU cores)."),
+    size: int = typer.Option(512, "--size", min=128, max=2048, help="Photo size (long side, px) the style is tuned for."),
+    device: str = typer.Option("auto", "--device", click_type=click.Choice(["auto", "cpu", "cuda"]),
+                               help="Where torch trains: a CUDA GPU when there is one (auto), or cpu."),
+    force: bool = typer.Option(False, "--force", help="Replace a learned style of the same name."),
+) -> None:
+    """Learn a new fast style from a painting (the 26-style network's norms; minutes on a CPU). Ctrl-C keeps the best so far."""
+    from tqdm import tqdm
+
+    from .style import learned
+    from .style.learn import LearnSettings, check_painting
+    from .style.learn import learn_style as learn
+
+    learned.check_name(name)
+    if learned.exists(name) and not force:
+        fail(f"a learned style {name!r} exists; pass --force to replace it, or pick another name")
+    check_painting(painting)
+    for folder in photos:
+        if not folder.is_dir():
+            fail(f"--photos {folder}: not a folder")
+    bar = tqdm(total=steps, unit="step", desc="learning", dynamic_ncols=True)
+
+    def progress(done: int, total: int, loss: float) -> None:
+        bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+        bar.update(done - bar.n)
+
+    try:
+        result = learn(painting, name, LearnSettings(steps=steps, size=size, device=device, photos=list(photos)),
+                       progress=progress)
+    finally:
+        bar.close()
+    stopped = " (stopped early: the best so far was kept)" if result.interrupted else ""
+    typer.echo(f"learned preset:{result.style.name} from {painting} in {result.seconds:.0f} s{stopped}; "
+               f"try: stylecut stylize photo.jpg -o out.png --style preset:{result.style.name}")
+
+
+models_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, invoke_without_command=True,
+                         help="Every model with its file, package, licence, size and native input; export a style.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.callback()
 @guarded
 def models(
+    ctx: typer.Context,
     bench: bool = typer.Option(False, "--bench", help="Also time each model on this machine (at 512 and 1024 px)."),
     runs: int = typer.Option(3, "--runs", help="--bench: median of this many runs."),
 ) -> None:
     """Every model with its file, package, licence, size and native input; segmenters and engines that use them."""
+    if ctx.invoked_subcommand is not None:
+        return
     from .model_info import bench_rows, model_rows, registry_rows
 
     for line in model_rows():
@@ -266,6 +333,19 @@ def models(
         typer.echo("")
         for line in bench_rows(runs):
             typer.echo(line)
+
+
+@models_app.command("export")
+@guarded
+def export(
+    style: str = typer.Argument(..., help="A learned style's NAME, preset:N, or a blend (preset:3+preset:NAME)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The ONNX file to write."),
+) -> None:
+    """Write a standalone ONNX model of the network with this style baked in (checked in plain onnxruntime)."""
+    from .style.export import INPUT_NOTE, export_onnx
+
+    diff = export_onnx(style, output)
+    typer.echo(f"wrote {output} ({INPUT_NOTE}); checked in onnxruntime: max difference {diff:.1g}")
 
 
 @app.command()

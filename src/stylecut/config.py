@@ -37,3 +37,24 @@ def configure(threads: int | None = None, max_pixels: int | None = None) -> Sett
 def compute_threads() -> int:
     """How many threads the networks and torch may use."""
     return settings.threads or max(1, os.cpu_count() or 1)
+
+
+def torch_device(name: str = "auto") -> str:
+    """'auto' -> 'cuda' when torch sees a GPU, else 'cpu'; 'cuda' without one is a clear error."""
+    import torch
+
+    name = (name or "auto").lower()
+    if name not in ("auto", "cpu", "cuda"):
+        from .errors import StylecutError
+
+        raise StylecutError(f"--device {name!r}: use auto, cpu or cuda")
+    if name == "cpu":
+        return "cpu"
+    if torch.cuda.is_available():
+        return "cuda"
+    if name == "cuda":
+        from .errors import StylecutError
+
+        build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
+        raise StylecutError(f"--device cuda: torch {torch.__version__} ({build}); use --device cpu or auto")
+    return "cpu"

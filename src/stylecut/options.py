@@ -110,6 +110,8 @@ class GatysParams:
     content_weight: float = option(1.0, "gatys: content loss weight.", lo=0)
     tv_weight: float = option(0.0, "gatys: total-variation weight.", lo=0)
     seed: int = option(0, "gatys: random seed.", lo=0, hi=2**31 - 1)
+    device: str = option("auto", "gatys: where torch optimises: auto (a CUDA GPU when there is one), cpu or cuda.",
+                         choices=("auto", "cpu", "cuda"), form=False)
     coarse_to_fine: bool = internal(True)
     content_layers: tuple[str, ...] = internal(("block4_relu2",))
     style_layers: tuple[str, ...] = internal(("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1",

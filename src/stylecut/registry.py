@@ -118,3 +118,15 @@ def engine_families() -> tuple[str, ...]:
         if e.family not in out:
             out.append(e.family)
     return tuple(out)
+
+
+def listed_styles() -> dict[str, str]:
+    """Every named style the engines offer, built-in then learned ('preset:7' -> its title)."""
+    out: dict[str, str] = {}
+    for e in ENGINES:
+        titles = e.info.get("titles", {})
+        out.update({name: titles.get(name, name) for name in e.info.get("styles", ())})
+        extra = getattr(e.factory, "extra_styles", None)
+        if extra is not None:
+            out.update(extra())
+    return out

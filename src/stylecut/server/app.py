@@ -245,9 +245,9 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 "workers": limits.workers, "busy": state["busy"], "waiting": state["waiting"], "served": state["served"]}
 
     def preset_titles() -> dict[str, str]:
-        from ..registry import ENGINES
+        from ..registry import listed_styles
 
-        return {name: e.info.get("titles", {}).get(name, name) for e in ENGINES for name in e.info.get("styles", ())}
+        return listed_styles()
 
     def preset_names() -> tuple[str, ...]:
         return tuple(preset_titles())

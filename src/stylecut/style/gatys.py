@@ -17,7 +17,7 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from ..config import compute_threads
+from ..config import compute_threads, torch_device
 from ..errors import Cancelled, StylecutError
 from ..filters import resize_max
 from ..options import GatysParams
@@ -32,13 +32,13 @@ class Region:
     targets: dict = field(default_factory=dict, repr=False)
 
 
-def _tensor(rgb: np.ndarray):
+def _tensor(rgb: np.ndarray, device: str = "cpu"):
     import torch
 
     from .vgg import to_caffe
 
     x = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / (255.0 if rgb.dtype == np.uint8 else 1.0))
-    return to_caffe(x.permute(2, 0, 1)[None]).contiguous()
+    return to_caffe(x.permute(2, 0, 1)[None].to(device)).contiguous()
 
 
 def _resize(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -63,7 +63,8 @@ def _layer_masks(mask: np.ndarray, feats: dict) -> dict:
     out = {}
     for name, f in feats.items():
         h, w = f.shape[2:]
-        out[name] = torch.from_numpy(cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA))
+        m = cv2.resize(mask.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+        out[name] = torch.from_numpy(m).to(f.device)
     return out
 
 
@@ -74,16 +75,17 @@ class Objective:
         import torch
 
         self.net, self.params = net, params
+        self.device = net.device
         size = (content_rgb.shape[1], content_rgb.shape[0])
         with torch.no_grad():
-            cf = net(_tensor(content_rgb))
+            cf = net(_tensor(content_rgb, self.device))
             self.content = {l: cf[l] for l in params.content_layers}
             self.regions = []
             for r in regions:
                 style = r.style_rgb
                 s = np.sqrt(size[0] * size[1] / (style.shape[0] * style.shape[1]))
                 style = _resize(style, (max(16, round(style.shape[1] * s)), max(16, round(style.shape[0] * s))))
-                sf = net(_tensor(style))
+                sf = net(_tensor(style, self.device))
                 targets = {l: gram(sf[l]) for l in params.style_layers}
                 masks = None if r.mask is None else _layer_masks(_resize(r.mask, size), {l: cf[l] for l in params.style_layers})
                 self.regions.append((targets, masks))
@@ -107,10 +109,10 @@ class Objective:
         return loss
 
 
-def _net(params: GatysParams):
+def _net(params: GatysParams, device: str = "cpu"):
     from .vgg import VGG19Features
 
-    return VGG19Features(list(params.content_layers) + list(params.style_layers))
+    return VGG19Features(list(params.content_layers) + list(params.style_layers)).to(device)
 
 
 def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams,
@@ -131,13 +133,14 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
         if params.coarse_to_fine and min(full) >= 64 else [(full, params.iterations)]
     total = sum(n for _, n in stages)
     done = 0
-    net = _net(params)
+    device = torch_device(params.device)
+    net = _net(params, device)
     x_rgb = None if init_rgb is None else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
     for size, iters in stages:
         content = _resize(content_rgb, size)
         objective = Objective(net, content, regions, params)
         start = x_rgb if x_rgb is not None else content.astype(np.float32) / 255.0
-        x = _tensor(_resize(start, size)).requires_grad_(True)
+        x = _tensor(_resize(start, size), device).requires_grad_(True)
         opt = torch.optim.LBFGS([x], lr=1.0, max_iter=iters, max_eval=iters, history_size=50,
                                 tolerance_grad=1e-9, tolerance_change=1e-12)
 
@@ -155,7 +158,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
 
         opt.step(closure)
         with torch.no_grad():
-            x_rgb = from_caffe(x.detach())[0].permute(1, 2, 0).clamp(0, 1).numpy().copy()
+            x_rgb = from_caffe(x.detach())[0].permute(1, 2, 0).clamp(0, 1).cpu().numpy().copy()
     if progress is not None:
         progress(total, total)
     return x_rgb

@@ -7,6 +7,8 @@ import numpy as np
 
 from ..errors import StylecutError
 from ..registry import register_engine
+from . import learned
+from .cin_network import LAYERS, tables
 from .onnx_session import session
 from .spec import StyleSpec
 
@@ -31,48 +33,83 @@ def pad_to(x: np.ndarray, multiple: int) -> tuple[np.ndarray, int, int]:
     return x, h, w
 
 
+def _unknown(text: str) -> StylecutError:
+    return StylecutError(f"unknown preset {text!r}; use preset:1 to preset:{NUM_PRESETS} or a learned style "
+                         "(see `stylecut styles`)")
+
+
+def _part(text: str) -> int | str:
+    """'preset:7' -> 7; 'preset:monet' -> 'monet' when that learned style exists."""
+    m = _PRESET.match(text.lower())
+    if m and 1 <= int(m.group(1)) <= NUM_PRESETS:
+        return int(m.group(1))
+    name = text[len("preset:"):].strip()
+    if not m and learned.exists(name):
+        return name
+    raise _unknown(text)
+
+
 @register_engine("presets", family="fast", models=("multistyle26",), styles=PRESETS, titles=TITLES,
-                 about="26 built-in styles, blendable (preset:3+preset:7)")
+                 about="26 built-in styles and your learned ones, blendable (preset:3+preset:7)")
 class PresetEngine:
-    """Stylize with one preset or an equal blend of several (indices 1..26)."""
+    """Stylize with one preset (built-in 1..26 or learned by name) or an equal blend of several."""
 
     joint = False
 
     @staticmethod
     def parse(text: str) -> StyleSpec | None:
-        """'preset:N' or 'preset:A+preset:B' -> a spec; other texts are not ours (None)."""
+        """'preset:N', 'preset:NAME' or 'preset:A+preset:B' -> a spec; other texts are not ours (None)."""
         parts = [p.strip() for p in text.split("+")]
         if all(p.lower().startswith("preset:") for p in parts):
-            idx = []
-            for p in parts:
-                m = _PRESET.match(p.lower())
-                if not m or not 1 <= int(m.group(1)) <= NUM_PRESETS:
-                    raise StylecutError(f"unknown preset {p!r}; use preset:1 to preset:{NUM_PRESETS}")
-                idx.append(int(m.group(1)))
-            return StyleSpec("+".join(f"preset:{i}" for i in idx), presets=tuple(idx))
+            idx = tuple(_part(p) for p in parts)
+            return StyleSpec("+".join(f"preset:{i}" for i in idx), presets=idx)
         if text.lower().startswith("preset"):
-            raise StylecutError(f"unknown preset {text!r}; use preset:1 to preset:{NUM_PRESETS}")
+            raise _unknown(text)
         return None
 
     @staticmethod
     def accepts(spec: StyleSpec) -> bool:
         return bool(spec.presets)
 
+    @staticmethod
+    def extra_styles() -> dict[str, str]:
+        """The learned styles, listed beside the built-in ones: name -> title."""
+        return {f"preset:{n}": f"{n} (learned)" for n in learned.names()}
+
     def prepare(self, spec: StyleSpec, cache=None) -> None:
         session("multistyle26")
-
-    @staticmethod
-    def weights(indices: tuple[int, ...]) -> np.ndarray:
-        w = np.zeros(NUM_PRESETS, np.float32)
-        for i in indices:
-            w[i - 1] += 1.0
-        return w / w.sum()
+        style_params(spec.presets)
 
     def stylize(self, rgb: np.ndarray, spec: StyleSpec, strength: float = 1.0, cache=None) -> np.ndarray:
-        x, h, w = pad_to(rgb.astype(np.float32) * (1.0 / 255.0), 8)
-        x = np.ascontiguousarray(x.transpose(2, 0, 1)[None])
-        out = session("multistyle26").run(None, {"image": x, "style_weights": self.weights(spec.presets)})[0][0]
-        out = np.clip(out.transpose(1, 2, 0)[:h, :w], 0.0, 1.0)
+        out = run_network(rgb, *style_params(spec.presets))
         if strength < 1.0:  # this network has no style vector to interpolate: blend pixels
             out = strength * out + (1.0 - strength) * (rgb.astype(np.float32) / 255.0)
         return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def run_network(rgb: np.ndarray, gammas: list[np.ndarray], betas: list[np.ndarray]) -> np.ndarray:
+    """The network with one style's per-layer scale/shift on an (h, w, 3) uint8 image -> float32 [0, 1]."""
+    x, h, w = pad_to(rgb.astype(np.float32) * (1.0 / 255.0), 8)
+    feed = {"image": np.ascontiguousarray(x.transpose(2, 0, 1)[None]), "style_weights": np.ones(1, np.float32)}
+    for layer, g, b in zip(LAYERS, gammas, betas):
+        feed[f"{layer}.norm.gamma"] = np.asarray(g, np.float32)[None]
+        feed[f"{layer}.norm.beta"] = np.asarray(b, np.float32)[None]
+    out = session("multistyle26").run(None, feed)[0][0]
+    return np.ascontiguousarray(np.clip(out.transpose(1, 2, 0)[:h, :w], 0.0, 1.0), dtype=np.float32)
+
+
+def style_params(parts: tuple[int | str, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Per-layer (gamma, beta) of an equal blend of built-in (int) and learned (name) styles."""
+    t = tables()
+    gammas = [np.zeros(t.gamma[layer].shape[1], np.float32) for layer in LAYERS]
+    betas = [np.zeros_like(g) for g in gammas]
+    for part in parts:
+        if isinstance(part, int):
+            g, b = [t.gamma[layer][part - 1] for layer in LAYERS], [t.beta[layer][part - 1] for layer in LAYERS]
+        else:
+            style = learned.load(part)
+            g, b = style.gammas, style.betas
+        for i in range(len(LAYERS)):
+            gammas[i] += g[i] / len(parts)
+            betas[i] += b[i] / len(parts)
+    return gammas, betas

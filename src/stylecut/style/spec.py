@@ -18,10 +18,10 @@ from ..registry import ENGINES
 
 @dataclass
 class StyleSpec:
-    """A parsed style: preset indices (1..26) or a style image, with a printable label."""
+    """A parsed style: presets (built-in indices 1..26, learned names) or a style image, with a label."""
 
     label: str
-    presets: tuple[int, ...] = ()
+    presets: tuple[int | str, ...] = ()
     image: np.ndarray | None = None
 
     def preview(self, side: int = 256) -> np.ndarray | None:

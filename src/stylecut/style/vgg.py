@@ -54,6 +54,13 @@ class VGG19Features:
             else:
                 self.ops.append((name, None))
         self.torch = torch
+        self.device = "cpu"
+
+    def to(self, device) -> "VGG19Features":
+        """Move the weights to a torch device ('cpu', 'cuda')."""
+        self.ops = [(n, None if p is None else tuple(t.to(device) for t in p)) for n, p in self.ops]
+        self.device = device
+        return self
 
     def __call__(self, x) -> dict:
         F = self.torch.nn.functional
@@ -74,7 +81,7 @@ def to_caffe(rgb01):
     """(1, 3, H, W) RGB in [0, 1] -> caffe input: BGR, 0..255, mean-subtracted."""
     import torch
 
-    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=rgb01.dtype).view(1, 3, 1, 1)
+    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=rgb01.dtype, device=rgb01.device).view(1, 3, 1, 1)
     return rgb01.flip(1) * 255.0 - mean
 
 
@@ -82,5 +89,5 @@ def from_caffe(x):
     """Inverse of to_caffe."""
     import torch
 
-    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=x.dtype).view(1, 3, 1, 1)
+    mean = torch.tensor(CAFFE_MEAN_BGR, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     return ((x + mean) / 255.0).flip(1)
