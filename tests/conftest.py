@@ -39,6 +39,16 @@ def gt_mask(image: Path) -> np.ndarray:
     return np.asarray(Image.open(image.parent.parent / "masks" / (image.stem + ".png"))) > 127
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_dir(tmp_path_factory) -> Path:
+    """Learned styles go to a temporary data folder, never the user's (subprocesses inherit it)."""
+    import os
+
+    folder = tmp_path_factory.mktemp("stylecut-data")
+    os.environ["STYLECUT_DATA_DIR"] = str(folder)
+    return folder
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the installed `stylecut` command for real; returns the completed process (text)."""
     return subprocess.run([str(STYLECUT), *map(str, args)], capture_output=True, text=True, timeout=timeout)

@@ -40,20 +40,24 @@ __all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", 
 
 def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
             preserve_color: bool = False, blur: float | None = None, mask=None, refine: str = "guided",
-            style_size: int | None = None, on_no_person: str = "error", progress=None):
+            style_size: int | None = None, on_no_person: str = "error", engine: str = "fast", gatys=None,
+            progress=None):
     """Stylize a photo where you choose; returns a PIL image the photo's size (RGBA if it had alpha).
 
     image: path, bytes, PIL image or numpy array. style: 'preset:N' (1..26), 'preset:3+preset:7',
     a path to any painting, an image, or None (then give blur or fg_style). region: 'background'
     (default), 'foreground' or 'all'. strength 0..1. blur: portrait-mode sigma (pixels at 1024 px).
-    mask: your own mask (path or array) instead of the model's. A one-shot Session.
+    mask: your own mask (path or array) instead of the model's. engine: 'fast' or 'gatys' (then
+    gatys: a GatysParams or a dict of its fields, e.g. dict(iterations=100, size=1024, device='cuda')).
+    A one-shot Session.
     """
-    from .options import DEFAULT_STYLE_SIZE, Options
+    from .options import DEFAULT_STYLE_SIZE, GatysParams, Options
     from .session import run
 
     opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
                    preserve_color=preserve_color, blur=blur, refine=refine,
-                   style_size=style_size or DEFAULT_STYLE_SIZE, on_no_person=on_no_person)
+                   style_size=style_size or DEFAULT_STYLE_SIZE, on_no_person=on_no_person, engine=engine,
+                   gatys=GatysParams(**gatys) if isinstance(gatys, dict) else gatys)
     return run(image, opts, mask=mask, progress=progress).image
 
 

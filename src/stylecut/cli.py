@@ -291,17 +291,23 @@ def learn_style(
     for folder in photos:
         if not folder.is_dir():
             fail(f"--photos {folder}: not a folder")
-    bar = tqdm(total=steps, unit="step", desc="learning", dynamic_ncols=True)
+    from .config import torch_device
+
+    device = torch_device(device)
+    bars = []  # opened at the first step, after the set-up (~30 s: content features, closest preset)
 
     def progress(done: int, total: int, loss: float) -> None:
-        bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
-        bar.update(done - bar.n)
+        if not bars:
+            bars.append(tqdm(total=total, unit="step", desc=f"learning on {device}", dynamic_ncols=True))
+        bars[0].set_postfix(loss=f"{loss:.4g}", refresh=False)
+        bars[0].update(done - bars[0].n)
 
     try:
         result = learn(painting, name, LearnSettings(steps=steps, size=size, device=device, photos=list(photos)),
                        progress=progress)
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
     stopped = " (stopped early: the best so far was kept)" if result.interrupted else ""
     typer.echo(f"learned preset:{result.style.name} from {painting} in {result.seconds:.0f} s{stopped}; "
                f"try: stylecut stylize photo.jpg -o out.png --style preset:{result.style.name}")

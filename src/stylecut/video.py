@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .errors import StylecutError
+from .errors import Cancelled, StylecutError
 from .imageio import normal_mode
 from .session import Session
 from .temporal import Temporal
@@ -213,7 +213,8 @@ class VideoSummary:
 
 def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
                   end: float | None = None, temporal: bool = True, mask: object = None,
-                  progress: Callable[[int, int | None], None] | None = None) -> VideoSummary:
+                  progress: Callable[[int, int | None], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> VideoSummary:
     """Stylize a clip frame by frame with `session` into `out` (.mp4, .webm or .gif); atomic, streaming.
 
     Each frame keeps the mask it gets, so a person who leaves the frame or is unsure for a frame
@@ -244,7 +245,10 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     n = found = 0
     try:
         for t, rgb in frames(src, start, end):
-            result = session.process(rgb, mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False)
+            if cancel is not None and cancel():
+                raise Cancelled("cancelled")
+            result = session.process(rgb, mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False,
+                                     cancel=cancel)
             writer.write(t - start, np.asarray(result.image.convert("RGB")))
             n += 1
             found += result.found

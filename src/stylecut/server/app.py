@@ -29,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
+from .jobs import Job, JobNotFound, JobQueue, JobsFull
 from .limits import BodyLimit, BodyStalled, BodyTooLarge, Limits
 from ..cache import Cache
 from ..errors import Cancelled, ImageTooLargeError, NotAnImageError, StylecutError
@@ -95,7 +96,8 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
     t = text.strip()
     if t.lower().startswith("preset:") or (allow_painting and t == "painting"):
         return t
-    raise StylecutError("style must be preset:N (1-26), preset:A+preset:B, none, or an uploaded image")
+    raise StylecutError("style must be preset:N (1-26), a learned preset:NAME, preset:A+preset:B, none, "
+                        "or an uploaded image")
 
 
 def release_memory() -> None:
@@ -163,6 +165,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     previews: dict[str, bytes] = {}
     cache = Cache(mask_bytes=MASK_CACHE_BYTES)  # the page's mask preview and its stylize call segment once
     pool = ThreadPoolExecutor(max_workers=3 * limits.workers, thread_name_prefix="stylecut")  # every request's session
+    jobs = JobQueue(limits)
+    app.state.jobs = jobs
 
     async def limited(request: Request, fn, *args):
         """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting.
@@ -213,6 +217,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     app.add_exception_handler(NoPersonError, lambda r, e: error(422, e))
     app.add_exception_handler(StylecutError, lambda r, e: error(400, e))
     app.add_exception_handler(Busy, lambda r, e: error(503, e))
+    app.add_exception_handler(JobNotFound, lambda r, e: error(404, e))
+    app.add_exception_handler(JobsFull, lambda r, e: error(429, e))
     app.add_exception_handler(Cancelled, lambda r, e: error(503, StylecutError("cancelled: the server is stopping")))
     app.add_exception_handler(ClientGone, lambda r, e: error(499, StylecutError("the client went away")))
 
@@ -237,12 +243,14 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     @app.on_event("shutdown")
     async def stop_work() -> None:
         stopping.set()  # running optimisations stop at their next step
+        await run_in_threadpool(jobs.close)  # running jobs stop at their next frame / step; files deleted
 
 
     @app.get("/healthz")
     async def healthz() -> dict:
         return {"status": "stopping" if stopping.is_set() else "ok", "version": __version__,
-                "workers": limits.workers, "busy": state["busy"], "waiting": state["waiting"], "served": state["served"]}
+                "workers": limits.workers, "busy": state["busy"], "waiting": state["waiting"], "served": state["served"],
+                "jobs": jobs.counts()}
 
     def preset_titles() -> dict[str, str]:
         from ..registry import listed_styles
@@ -274,6 +282,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def preview(name: str, request: Request) -> Response:
         if name not in preset_names():
             return error(404, StylecutError(f"unknown style {name!r}"))
+        from ..style import learned
+
+        if learned.exists(name.removeprefix("preset:")):  # its own preview, made when it was learnt
+            data = learned.load(name.removeprefix("preset:")).preview_jpeg
+            return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-cache"})
         if name not in previews:
             def render(cancel) -> bytes:
                 from ..assets import model_path
@@ -287,6 +300,24 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
             previews[name] = await limited(request, render)
         return Response(previews[name], media_type="image/jpeg", headers={"Cache-Control": "public, max-age=86400"})
+
+    async def stylize_options(form: dict, style_image, fg_style_image, max_iterations: int, max_size: int,
+                              engine: str | None = None) -> Options:
+        """Options from a form (uploaded paintings read, bounds of this server applied)."""
+        values = _split(form, Options)
+        if engine is not None:
+            values["engine"] = engine
+        values["style"] = _style_value(values["style"], await _read(style_image, limits, "style_image"))
+        values["fg_style"] = _style_value(values["fg_style"], await _read(fg_style_image, limits, "fg_style_image"))
+        gatys = None
+        if values["engine"] == "gatys":
+            gatys = GatysParams(**_split(form, GatysParams))
+            if gatys.iterations > max_iterations or gatys.size > max_size:
+                raise StylecutError(f"gatys here is limited to {max_iterations} iterations and {max_size} px")
+        opts = Options(**values, gatys=gatys)
+        if opts.style_size > limits.max_style_size:
+            raise StylecutError(f"style_size here is limited to {limits.max_style_size} px")
+        return opts
 
     @app.post("/api/stylize")
     @with_form(Options, GatysParams)
@@ -302,18 +333,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         from ..session import run
 
         photo = await _read(image, limits, "image", required=True)
-        values = _split(form, Options)
-        values["style"] = _style_value(values["style"], await _read(style_image, limits, "style_image"))
-        values["fg_style"] = _style_value(values["fg_style"], await _read(fg_style_image, limits, "fg_style_image"))
-        gatys = None
-        if values["engine"] == "gatys":
-            gatys = GatysParams(**_split(form, GatysParams))
-            if gatys.iterations > limits.max_gatys_iterations or gatys.size > limits.max_gatys_size:
-                raise StylecutError(f"gatys here is limited to {limits.max_gatys_iterations} iterations "
-                                    f"and {limits.max_gatys_size} px")
-        opts = Options(**values, gatys=gatys)
-        if opts.style_size > limits.max_style_size:
-            raise StylecutError(f"style_size here is limited to {limits.max_style_size} px")
+        opts = await stylize_options(form, style_image, fg_style_image, limits.max_gatys_iterations,
+                                     limits.max_gatys_size)
         _format(format)  # a bad format fails before the work
 
         def work(cancel) -> tuple[bytes, str, float]:
@@ -377,6 +398,115 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
         data, media = await limited(request, work)
         return Response(data, media_type=media)
+
+    @app.post("/api/jobs", status_code=202)
+    @with_form(Options, GatysParams)
+    async def create_job(
+        file: UploadFile = File(..., description="The clip (kind=video) or the photo (kind=gatys)."),
+        kind: str = Form("video", description="video: stylize a clip; gatys: a photo through the Gatys engine."),
+        style_image: Optional[UploadFile] = File(None, description="A painting to use as the style."),
+        fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
+        temporal: bool = Form(True, description="video: stabilise mask and style over time."),
+        start: float = Form(0.0, description="video: seconds into the clip to begin."),
+        end: Optional[float] = Form(None, description="video: seconds into the clip to stop."),
+        format: str = Form("", description="video: mp4 (default), webm or gif; gatys: png (default), jpeg or webp."),
+        form: dict = None,
+    ) -> dict:
+        """Start a long job; poll GET /api/jobs/{id} for its progress, then fetch /api/jobs/{id}/result."""
+        if kind not in ("video", "gatys"):
+            raise StylecutError(f"kind must be video or gatys (got {kind!r})")
+        if kind == "video":
+            opts = await stylize_options(form, style_image, fg_style_image, 0, 0, engine="fast")
+            return await video_job(file, opts, temporal, start, end, format or "mp4")
+        opts = await stylize_options(form, style_image, fg_style_image, limits.max_job_gatys_iterations,
+                                     limits.max_job_gatys_size, engine="gatys")
+        if not any(spec is not None and spec.image is not None for spec in opts.layer_styles().values()):
+            raise StylecutError("the gatys engine needs a painting: upload style_image")
+        photo = await _read(file, limits, "file", required=True)
+        fmt = format or "png"
+        _format(fmt)
+        job = jobs.new("gatys")
+
+        def work(job: Job) -> tuple[Path, str]:
+            from ..session import run
+
+            result = run(photo, opts, progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
+                         cancel=job.cancel.is_set, pool=pool)
+            data, media = _encode(result.image, fmt)
+            out = job.folder / f"result.{_format(fmt)[0].lower()}"
+            out.write_bytes(data)
+            return out, media
+
+        jobs.start(job, work)
+        return job.view()
+
+    async def video_job(file: UploadFile, opts: Options, temporal: bool, start: float, end: float | None,
+                        fmt: str) -> dict:
+        from ..video import OUTPUTS, VIDEO_EXTS, probe
+
+        suffix = Path(file.filename or "").suffix.lower()
+        if suffix not in VIDEO_EXTS:
+            raise NotAnImageError(f"file: {suffix or 'no extension'} is not a video we read "
+                                  f"({', '.join(sorted(VIDEO_EXTS))})")
+        if "." + fmt.lower() not in OUTPUTS:
+            raise StylecutError(f"format for a video must be mp4, webm or gif (got {fmt!r})")
+        job = jobs.new("video")
+        try:
+            src = job.folder / f"input{suffix}"
+            size = 0
+            with open(src, "wb") as fh:
+                while chunk := await file.read(1024 * 1024):
+                    size += len(chunk)
+                    if size > limits.max_video_bytes:
+                        raise UploadTooLarge(f"the video is larger than {limits.max_video_bytes // (1024 * 1024)} MB")
+                    fh.write(chunk)
+            if size == 0:
+                raise StylecutError("file is empty")
+            try:
+                info = await run_in_threadpool(probe, src)
+            except StylecutError as exc:
+                raise NotAnImageError(str(exc).replace(str(src), "file")) from None
+            span = (min(end, info.duration or end) if end is not None else (info.duration or 0)) - start
+            if span > limits.max_video_seconds:
+                raise StylecutError(f"videos here are limited to {limits.max_video_seconds:g} s (this is {span:.0f} s); "
+                                    "use start and end")
+        except BaseException:
+            jobs.forget(job)
+            raise
+
+        def work(job: Job) -> tuple[Path, str]:
+            from ..session import Session
+            from ..video import stylize_video
+
+            out = job.folder / f"result.{fmt.lower()}"
+            with Session(opts, pool=pool) as session:
+                stylize_video(src, out, session, start=start, end=end, temporal=temporal,
+                              progress=lambda n, total: job.report(n / total) if total else None,
+                              cancel=job.cancel.is_set)
+            src.unlink(missing_ok=True)
+            return out, {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}[fmt.lower()]
+
+        jobs.start(job, work)
+        return job.view()
+
+    @app.get("/api/jobs/{job_id}")
+    async def job_state(job_id: str) -> dict:
+        """State (queued, running, done, failed, cancelled), progress 0..1, ETA in seconds, error, result URL."""
+        return jobs.get(job_id).view()
+
+    @app.get("/api/jobs/{job_id}/result")
+    async def job_result(job_id: str) -> Response:
+        job = jobs.get(job_id)
+        if job.state != "done" or job.result is None:
+            return error(409, StylecutError(f"job {job_id} is {job.state}; no result" +
+                                            (f" ({job.error})" if job.error else "")))
+        return FileResponse(job.result, media_type=job.media_type, filename=f"stylecut-{job.id[:8]}{job.result.suffix}")
+
+    @app.delete("/api/jobs/{job_id}")
+    async def job_cancel(job_id: str) -> dict:
+        """Cancel a queued or running job; delete a finished one and its result."""
+        job = jobs.cancel(job_id)
+        return {"id": job.id, "state": job.state}
 
     @app.get("/favicon.ico", include_in_schema=False)
     @app.get("/favicon.svg", include_in_schema=False)

@@ -18,11 +18,19 @@ class Limits:
     max_gatys_iterations: int = 100
     max_gatys_size: int = 512
     read_timeout: float = 20.0  # seconds a request body may stall between two chunks (408 after)
+    # jobs (POST /api/jobs): long work, polled for progress
+    max_jobs: int = 4  # queued or running at once; more get 429
+    job_workers: int = 1  # jobs running at once (each uses every core)
+    job_ttl: float = 3600.0  # seconds a finished job and its result are kept
+    max_video_bytes: int = 64 * 1024 * 1024
+    max_video_seconds: float = 120.0
+    max_job_gatys_iterations: int = 300
+    max_job_gatys_size: int = 1024
 
     @property
     def max_body_bytes(self) -> int:
         """A whole request: three images and the form fields."""
-        return 3 * self.max_upload_bytes + 1024 * 1024
+        return max(3 * self.max_upload_bytes, self.max_video_bytes + 2 * self.max_upload_bytes) + 1024 * 1024
 
 
 class BodyTooLarge(Exception):

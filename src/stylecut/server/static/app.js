@@ -5,10 +5,15 @@ const $ = (id) => document.getElementById(id);
 const state = {
   photo: null, photoUrl: null, painting: null, paintingUrl: null, paintTarget: null,
   preset: null, fgPreset: null, mode: "stylize", mask: null, split: 50, busy: false,
-  results: { stylize: null, paint: null },  // object URLs of each tab's last result
+  results: { stylize: null, paint: null, video: null },  // object URLs of each tab's last result
+  clip: null, job: null,  // the chosen clip; the running job's id
 };
 // display names of choices only
-const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "Colour", poisson: "Poisson", none: "None" };
+const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "Colour", poisson: "Poisson", none: "None",
+  fast: "Fast", gatys: "Gatys (slow, richest; your painting)" };
+const MODES = {  // tab -> the panels it shows
+  stylize: ["panel-stylize"], video: ["panel-video", "panel-stylize"], paint: ["panel-paint"],
+};
 const narrow = () => window.matchMedia("(max-width: 760px)").matches;
 
 // ---------- status and errors: errors show in the picture area, and clear stale state ----------
@@ -29,7 +34,7 @@ async function apiError(res) {
 function setBusy(busy) {
   state.busy = busy;
   $("veil").classList.toggle("hidden", !busy);
-  $("go").disabled = busy || !state.photo;
+  $("go").disabled = busy || !(state.mode === "video" ? state.clip : state.photo);
 }
 
 // ---------- options from the server ----------
@@ -69,6 +74,7 @@ async function loadOptions() {
   slider($("blur"), $("blur-out"), field(st, "blur"), false);
   slider($("height"), $("height-out"), field(pt, "height"), true);
   choices($("harmonize"), field(pt, "harmonize"), (c, on) => new Option(LABELS[c] || c, c, on, on));
+  choices($("engine"), field(st, "engine"), (c, on) => new Option(LABELS[c] || c, c, on, on));
 }
 
 // ---------- style grids: radiogroups with one tab stop and arrow keys ----------
@@ -132,6 +138,17 @@ function setPainting(file) {  // the user's painting joins the grid as its first
 
 // ---------- the picture: photo with the person outlined (or cut out), result with a divider ----------
 function showResult(url) {
+  const video = state.mode === "video";
+  $("clip-out").classList.toggle("hidden", !(video && url));
+  $("stage").classList.toggle("hidden", video || !state.photo);
+  $("empty").classList.toggle("hidden", video ? !!url : !!state.photo);
+  $("empty").textContent = video ? "Your stylized clip plays here." : "Your photo appears here, with the person outlined.";
+  if (video) {
+    $("download").classList.toggle("hidden", !url);
+    for (const id of ["show", "divider", "tag-before", "tag-after"]) $(id).classList.add("hidden");
+    if (url) { $("clip-out").src = url; $("download").href = url; $("download").download = `stylecut.${$("clip-format").value}`; }
+    return;
+  }
   const has = !!url;
   $("after").classList.toggle("hidden", !has);
   $("download").classList.toggle("hidden", !has);
@@ -285,16 +302,78 @@ function setPhoto(file) {
 
 // ---------- requests ----------
 function stylizeForm() {
-  const fd = new FormData();
+  const fd = styleFields();
   fd.append("image", state.photo);
+  fd.append("format", "png");
+  return ["/api/stylize", fd];
+}
+
+function styleFields() {  // the style choices, shared by photos, Gatys jobs and videos
+  const fd = new FormData();
   if (state.painting && state.preset === "painting") fd.append("style_image", state.painting); else fd.append("style", state.preset);
   fd.append("region", document.querySelector("input[name=region]:checked").value);
   if ($("two-styles").checked) fd.append("fg_style", state.fgPreset);
   fd.append("strength", value($("strength")));
   fd.append("preserve_color", $("preserve").checked ? "true" : "false");
   if ($("blur-on").checked) fd.append("blur", $("blur").value);
-  fd.append("format", "png");
-  return ["/api/stylize", fd];
+  return fd;
+}
+
+function gatysForm() {
+  if (!(state.painting && state.preset === "painting")) throw new Error("The Gatys engine paints with your own painting: choose one under the styles.");
+  const fd = styleFields();
+  fd.append("kind", "gatys");
+  fd.append("file", state.photo);
+  return fd;
+}
+
+function videoForm() {
+  if (!state.clip) throw new Error("Choose a clip.");
+  const fd = styleFields();
+  fd.append("kind", "video");
+  fd.append("file", state.clip);
+  fd.append("temporal", $("temporal").checked ? "true" : "false");
+  fd.append("format", $("clip-format").value);
+  return fd;
+}
+
+// ---------- jobs: long work (videos, Gatys) with progress, ETA and cancel ----------
+function showJob(on) {
+  $("job").classList.toggle("hidden", !on);
+  $("job-progress").value = 0;
+  $("job-eta").textContent = "";
+}
+
+async function runJob(fd) {
+  const res = await fetch("/api/jobs", { method: "POST", body: fd });
+  if (!res.ok) throw new Error(await apiError(res));
+  let job = await res.json();
+  state.job = job.id;
+  showJob(true);
+  try {
+    while (job.state === "queued" || job.state === "running") {
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await fetch(`/api/jobs/${job.id}`);
+      if (!r.ok) throw new Error(await apiError(r));
+      job = await r.json();
+      $("job-progress").value = job.progress;
+      const pct = Math.round(100 * job.progress);
+      $("job-eta").textContent = job.state === "queued" ? "Waiting for a free worker…" :
+        `${pct}%` + (job.eta_seconds != null ? ` · about ${Math.ceil(job.eta_seconds)} s left` : "");
+    }
+    if (job.state === "cancelled") throw new Error("Cancelled.");
+    if (job.state !== "done") throw new Error(job.error || `The job ${job.state}.`);
+    const out = await fetch(job.result);
+    if (!out.ok) throw new Error(await apiError(out));
+    return await out.blob();
+  } finally {
+    state.job = null;
+    showJob(false);
+  }
+}
+
+async function cancelJob() {
+  if (state.job) await fetch(`/api/jobs/${state.job}`, { method: "DELETE" });
 }
 
 function paintForm() {
@@ -307,27 +386,34 @@ function paintForm() {
   return ["/api/paint", fd];
 }
 
+async function request() {  // the current tab's work -> the result as a blob
+  const mode = state.mode;
+  if (mode === "video") return runJob(videoForm());
+  if (mode === "stylize" && $("engine").value === "gatys") return runJob(gatysForm());
+  const [url, fd] = mode === "stylize" ? stylizeForm() : paintForm();
+  const res = await fetch(url, { method: "POST", body: fd });
+  if (!res.ok) throw new Error(await apiError(res));
+  return res.blob();
+}
+
 async function go() {
   showError("");
-  let url, fd;
-  try { [url, fd] = state.mode === "stylize" ? stylizeForm() : paintForm(); }
-  catch (e) { showError(e.message); return; }
   const mode = state.mode;
   setBusy(true);
   const t0 = performance.now();
   const tick = setInterval(() => setStatus(`Working… ${((performance.now() - t0) / 1000).toFixed(1)} s`), 100);
   try {
-    const res = await fetch(url, { method: "POST", body: fd });
-    if (!res.ok) throw new Error(await apiError(res));
-    const blob = await res.blob();
+    const blob = await request();
     if (state.results[mode]) URL.revokeObjectURL(state.results[mode]);
     state.results[mode] = URL.createObjectURL(blob);
-    if (state.mode === mode) {
+    if (state.mode === mode && mode === "video") showResult(state.results[mode]);
+    else if (state.mode === mode) {
       await new Promise((resolve) => { $("after").onload = resolve; showResult(state.results[mode]); });
       if (narrow()) $("view").scrollIntoView({ block: "start" });
     }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    setStatus(mode === "stylize" ? `Done in ${secs} s. Drag across the picture to compare.` : `Done in ${secs} s.`);
+    setStatus(mode === "stylize" ? `Done in ${secs} s. Drag across the picture to compare.` :
+      mode === "video" ? `Done in ${secs} s. Play it below, or download it.` : `Done in ${secs} s.`);
   } catch (e) {
     showResult(state.results[state.mode] = null);
     setStatus("");
@@ -341,15 +427,19 @@ async function go() {
 // ---------- tabs ----------
 function setMode(mode, focus) {
   state.mode = mode;
-  for (const [m, tab, panel] of [["stylize", "tab-stylize", "panel-stylize"], ["paint", "tab-paint", "panel-paint"]]) {
-    const on = m === mode;
-    $(tab).classList.toggle("active", on);
-    $(tab).setAttribute("aria-selected", on);
-    $(tab).tabIndex = on ? 0 : -1;
-    $(panel).hidden = !on;
-    if (on && focus) $(tab).focus();
+  for (const m of Object.keys(MODES)) {
+    const tab = $(`tab-${m}`), on = m === mode;
+    tab.classList.toggle("active", on);
+    tab.setAttribute("aria-selected", on);
+    tab.tabIndex = on ? 0 : -1;
+    if (on && focus) tab.focus();
   }
-  $("go").textContent = mode === "stylize" ? "Stylize" : "Paint into it";
+  for (const panel of ["panel-stylize", "panel-video", "panel-paint"]) $(panel).hidden = !MODES[mode].includes(panel);
+  $("panel-stylize").setAttribute("aria-labelledby", `tab-${mode === "video" ? "video" : "stylize"}`);
+  $("drop").classList.toggle("hidden", mode === "video");
+  $("engine-row").classList.toggle("hidden", mode === "video");
+  $("go").textContent = { stylize: "Stylize", video: "Stylize the clip", paint: "Paint into it" }[mode];
+  setBusy(state.busy);
   showError("");
   setStatus("");
   showResult(state.results[mode]);  // each tab keeps its own last result
@@ -374,11 +464,23 @@ function wire() {
   $("two-styles").addEventListener("change", () => $("fg-styles").classList.toggle("hidden", !$("two-styles").checked));
   for (const r of document.querySelectorAll("input[name=show]")) r.addEventListener("change", drawOverlay);
   $("go").addEventListener("click", go);
-  $("tab-stylize").addEventListener("click", () => setMode("stylize"));
-  $("tab-paint").addEventListener("click", () => setMode("paint"));
+  for (const m of Object.keys(MODES)) $(`tab-${m}`).addEventListener("click", () => { if (!state.busy) setMode(m); });
   document.querySelector("[role=tablist]").addEventListener("keydown", (e) => {
-    if (e.key === "ArrowRight" || e.key === "ArrowLeft") { e.preventDefault(); setMode(state.mode === "stylize" ? "paint" : "stylize", true); }
+    const order = Object.keys(MODES), step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (step === undefined || state.busy) return;
+    e.preventDefault();
+    setMode(order[(order.indexOf(state.mode) + step + order.length) % order.length], true);
   });
+  $("clip").addEventListener("change", (e) => {
+    state.clip = e.target.files[0] || null;
+    if (state.results.video) URL.revokeObjectURL(state.results.video);
+    state.results.video = null;
+    showError("");
+    showResult(null);
+    setBusy(state.busy);
+    setStatus(state.clip ? "Pick a style and press Stylize the clip." : "");
+  });
+  $("job-cancel").addEventListener("click", cancelJob);
   window.addEventListener("resize", drawOverlay);
   wireCompare();
 }

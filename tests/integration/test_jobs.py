@@ -1,0 +1,147 @@
+"""The job API (POST /api/jobs): videos and Gatys photos with progress, result, cancel, bounds and expiry."""
+from __future__ import annotations
+
+import io
+import time
+
+import av
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+
+from ..conftest import HOKUSAI
+from .test_video import describe, make_clip
+
+
+@pytest.fixture(scope="module")
+def api(live_server):
+    with httpx.Client(base_url=live_server, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return make_clip(tmp_path_factory.mktemp("jobclip") / "dance.mp4", n=8, size=(320, 180))
+
+
+def wait(api, job_id: str, seconds: float = 240) -> dict:
+    seen = []
+    for _ in range(int(seconds * 5)):
+        body = api.get(f"/api/jobs/{job_id}").json()
+        seen.append(body["progress"])
+        if body["state"] not in ("queued", "running"):
+            body["seen"] = seen
+            return body
+        time.sleep(0.2)
+    pytest.fail(f"job {job_id} did not end: {body}")
+
+
+def test_video_job_end_to_end(api, clip, tmp_path):
+    r = api.post("/api/jobs", data={"kind": "video", "style": "preset:5", "format": "mp4"},
+                 files={"file": ("dance.mp4", clip.read_bytes(), "video/mp4")})
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["state"] in ("queued", "running") and job["result"] is None
+    done = wait(api, job["id"])
+    assert done["state"] == "done", done
+    assert done["progress"] == 1.0 and done["seen"] == sorted(done["seen"])  # progress only goes up
+    out = api.get(done["result"])
+    assert out.status_code == 200 and out.headers["content-type"] == "video/mp4"
+    (tmp_path / "out.mp4").write_bytes(out.content)
+    got, src = describe(tmp_path / "out.mp4"), describe(clip)
+    assert got["size"] == src["size"] and got["frames"] == src["frames"] and got["audio"] == ["aac"]
+    with av.open(str(tmp_path / "out.mp4")) as c:  # stylized, not the clip passed through
+        frame = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(np.float32)
+    with av.open(str(clip)) as c:
+        first = next(c.decode(video=0)).to_ndarray(format="rgb24").astype(np.float32)
+    assert np.abs(frame - first).mean() > 10
+    assert api.delete(f"/api/jobs/{job['id']}").json()["state"] == "done"
+    assert api.get(f"/api/jobs/{job['id']}").status_code == 404  # deleted with its result
+
+
+def test_gatys_job_reports_progress(api, portrait_small):
+    r = api.post("/api/jobs", data={"kind": "gatys", "region": "all", "iterations": "6", "size": "96"},
+                 files={"file": ("p.jpg", portrait_small.read_bytes(), "image/jpeg"),
+                        "style_image": ("wave.jpg", HOKUSAI.read_bytes(), "image/jpeg")})
+    assert r.status_code == 202, r.text
+    done = wait(api, r.json()["id"])
+    assert done["state"] == "done", done
+    assert any(0 < p < 1 for p in done["seen"]) or done["seen"][-1] == 1.0
+    img = Image.open(io.BytesIO(api.get(done["result"]).content))
+    assert img.size == Image.open(portrait_small).size
+
+
+def test_cancel_a_running_job(api, tmp_path):
+    long_clip = make_clip(tmp_path / "long.mp4", n=60, size=(640, 360), audio=False)
+    job = api.post("/api/jobs", data={"kind": "video", "style": "preset:5"},
+                   files={"file": ("long.mp4", long_clip.read_bytes(), "video/mp4")}).json()
+    for _ in range(300):
+        if api.get(f"/api/jobs/{job['id']}").json()["progress"] > 0:
+            break
+        time.sleep(0.1)
+    assert api.delete(f"/api/jobs/{job['id']}").status_code == 200
+    done = wait(api, job["id"], 30)
+    assert done["state"] == "cancelled" and done["progress"] < 1
+    r = api.get(f"/api/jobs/{job['id']}/result")
+    assert r.status_code == 409 and "cancelled" in r.json()["error"]
+
+
+@pytest.mark.parametrize("data, file, status, needle", [
+    ({"kind": "sculpture"}, ("a.mp4", b"x"), 400, "kind"),
+    ({"kind": "video", "style": "preset:3"}, ("notes.txt", b"hello"), 415, "not a video"),
+    ({"kind": "video", "style": "preset:3"}, ("fake.mp4", b"\x00" * 2000), 415, "damaged"),
+    ({"kind": "video", "style": "preset:3", "format": "png"}, ("a.mp4", b"x"), 400, "mp4, webm or gif"),
+    ({"kind": "gatys", "style": "preset:3"}, None, 400, "needs a painting"),
+    ({"kind": "gatys", "iterations": "5000"}, None, 400, "iterations"),
+])
+def test_bad_jobs_are_json_errors(api, portrait_small, data, file, status, needle):
+    files = {"file": file or ("p.jpg", portrait_small.read_bytes(), "image/jpeg")}
+    if data.get("kind") == "gatys" and "style" not in data:
+        files["style_image"] = ("wave.jpg", HOKUSAI.read_bytes(), "image/jpeg")
+    r = api.post("/api/jobs", data=data, files=files)
+    assert r.status_code == status, r.text
+    assert needle in r.json()["error"]
+    assert api.get("/healthz").json()["jobs"]["queued"] == 0
+
+
+def test_unknown_job_is_404(api):
+    r = api.get("/api/jobs/nope")
+    assert r.status_code == 404 and "no job" in r.json()["error"]
+
+
+def test_queue_is_bounded_and_jobs_expire(tmp_path):
+    from stylecut.errors import Cancelled
+    from stylecut.server.jobs import JobNotFound, JobQueue, JobsFull
+    from stylecut.server.limits import Limits
+
+    q = JobQueue(Limits(max_jobs=2, job_workers=1, job_ttl=0.2))
+    gate = __import__("threading").Event()
+
+    def slow(job):
+        while not gate.is_set():
+            if job.cancel.is_set():
+                raise Cancelled("cancelled")
+            time.sleep(0.01)
+        out = job.folder / "r.txt"
+        out.write_text("ok")
+        return out, "text/plain"
+
+    a, b = q.new("video"), q.new("video")
+    q.start(a, slow)
+    q.start(b, slow)
+    with pytest.raises(JobsFull):
+        q.new("video")
+    q.cancel(b.id)
+    gate.set()
+    for _ in range(100):
+        if q.get(a.id).state == "done":
+            break
+        time.sleep(0.02)
+    assert q.get(a.id).state == "done" and q.get(b.id).state == "cancelled"
+    time.sleep(0.3)
+    with pytest.raises(JobNotFound):
+        q.get(a.id)
+    assert not a.folder.exists() and not b.folder.exists()
+    q.close()
+    assert not q.root.exists()
