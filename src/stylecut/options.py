@@ -104,8 +104,8 @@ class GatysParams:
     """The optimisation engine's settings (`--engine gatys`)."""
 
     iterations: int = option(50, "gatys: objective evaluations at full size (+2/3 as many at half size).",
-                             lo=1, hi=10000)
-    size: int = option(512, "gatys: long side of the optimised image (px).", lo=32, hi=4096)
+                             lo=1, hi=10000, page_range=(10, 300))
+    size: int = option(512, "gatys: long side of the optimised image (px).", lo=32, hi=2048, page_range=(128, 1024))
     style_weight: float = option(1.0, "gatys: style loss weight.", lo=0)
     content_weight: float = option(1.0, "gatys: content loss weight.", lo=0)
     tv_weight: float = option(0.0, "gatys: total-variation weight.", lo=0)

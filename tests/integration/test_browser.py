@@ -283,3 +283,72 @@ def test_accessibility_axe_and_keyboard(browser, live_server, tmp_path):
     page.click("#tab-paint")
     assert _axe(page) == []
     page.close()
+
+
+def test_video_tab_runs_a_job_with_progress_and_plays_it(browser, live_server, tmp_path):
+    from .test_video import make_clip
+
+    clip = make_clip(tmp_path / "dance.mp4", n=24, size=(320, 180))
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    page.click("#tab-video")
+    assert page.is_visible("#panel-video") and page.is_visible("#panel-stylize") and page.is_hidden("#drop")
+    assert page.is_hidden("#engine-row") and page.is_disabled("#go")
+    page.set_input_files("#clip", str(clip))
+    page.click("#styles button[data-style='preset:5']")
+    page.click("#go")
+    page.wait_for_selector("#job:not(.hidden)", timeout=10000)
+    page.wait_for_function("document.getElementById('job-progress').value > 0", timeout=120000)
+    assert _axe(page) == []
+    page.wait_for_selector("#clip-out:not(.hidden)", timeout=180000)
+    assert page.is_hidden("#job")
+    page.wait_for_function("document.getElementById('clip-out').readyState >= 1", timeout=20000)
+    assert abs(page.evaluate("document.getElementById('clip-out').duration") - 1.0) < 0.2  # 24 frames at 24 fps
+    with page.expect_download() as dl:
+        page.click("#download")
+    saved = tmp_path / "out.mp4"
+    dl.value.save_as(saved)
+    assert saved.stat().st_size > 1000 and dl.value.suggested_filename.endswith(".mp4")
+    page.click("#tab-stylize")
+    assert page.is_hidden("#clip-out") and page.is_visible("#drop")
+    page.close()
+
+
+def test_video_job_can_be_cancelled_from_the_page(browser, live_server, tmp_path):
+    from .test_video import make_clip
+
+    clip = make_clip(tmp_path / "long.mp4", n=90, size=(640, 360), audio=False)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    page.click("#tab-video")
+    page.set_input_files("#clip", str(clip))
+    page.click("#go")
+    page.wait_for_function("document.getElementById('job-progress').value > 0", timeout=120000)
+    page.click("#job-cancel")
+    page.wait_for_selector("#error:not([hidden])", timeout=30000)
+    assert "Cancelled" in page.text_content("#error")
+    assert page.is_hidden("#job") and page.is_hidden("#clip-out") and page.is_enabled("#go")
+    page.close()
+
+
+def test_gatys_engine_in_the_page_through_a_job(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.set_input_files("#photo", str(PORTRAIT))
+    page.wait_for_function("document.getElementById('status').textContent.includes('Person found')", timeout=60000)
+    page.select_option("#engine", "gatys")
+    assert page.is_visible("#iterations") and page.is_visible("#gatys-size")
+    page.evaluate("""() => { for (const [id, v] of [['iterations', 10], ['gatys-size', 128]]) {
+        const e = document.getElementById(id); e.value = v; e.dispatchEvent(new Event('input')); } }""")
+    page.click("#go")  # a preset is selected: Gatys needs a painting
+    page.wait_for_selector("#error:not([hidden])")
+    assert "painting" in page.text_content("#error")
+    page.set_input_files("#painting", str(STARRY))
+    page.click("#go")
+    page.wait_for_selector("#job:not(.hidden)", timeout=10000)
+    page.wait_for_selector("#download:not(.hidden)", timeout=300000)
+    info = page.evaluate(DIFF_JS)
+    assert (info["bw"], info["bh"]) == (600, 800) and info["diff"] > 10
+    page.close()

@@ -75,6 +75,9 @@ async function loadOptions() {
   slider($("height"), $("height-out"), field(pt, "height"), true);
   choices($("harmonize"), field(pt, "harmonize"), (c, on) => new Option(LABELS[c] || c, c, on, on));
   choices($("engine"), field(st, "engine"), (c, on) => new Option(LABELS[c] || c, c, on, on));
+  slider($("iterations"), $("iterations-out"), field(opts.gatys, "iterations"), false);
+  slider($("gatys-size"), $("gatys-size-out"), field(opts.gatys, "size"), false);
+  $("gatys-size").step = 64;
 }
 
 // ---------- style grids: radiogroups with one tab stop and arrow keys ----------
@@ -324,6 +327,8 @@ function gatysForm() {
   const fd = styleFields();
   fd.append("kind", "gatys");
   fd.append("file", state.photo);
+  fd.append("iterations", $("iterations").value);
+  fd.append("size", $("gatys-size").value);
   return fd;
 }
 
@@ -438,6 +443,7 @@ function setMode(mode, focus) {
   $("panel-stylize").setAttribute("aria-labelledby", `tab-${mode === "video" ? "video" : "stylize"}`);
   $("drop").classList.toggle("hidden", mode === "video");
   $("engine-row").classList.toggle("hidden", mode === "video");
+  $("gatys-box").classList.toggle("hidden", mode === "video" || $("engine").value !== "gatys");
   $("go").textContent = { stylize: "Stylize", video: "Stylize the clip", paint: "Paint into it" }[mode];
   setBusy(state.busy);
   showError("");
@@ -481,6 +487,7 @@ function wire() {
     setStatus(state.clip ? "Pick a style and press Stylize the clip." : "");
   });
   $("job-cancel").addEventListener("click", cancelJob);
+  $("engine").addEventListener("change", () => $("gatys-box").classList.toggle("hidden", $("engine").value !== "gatys"));
   window.addEventListener("resize", drawOverlay);
   wireCompare();
 }
