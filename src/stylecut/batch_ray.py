@@ -75,15 +75,76 @@ class RayStylizer:
             fh.write(data)
         self.out_fs.move(tmp, path)  # readers never see a half-written file
 
+    def _segment(self, src: str, part: str, warm: int, start: int, end: int) -> Item:
+        from .jobs import outcome
+        from .video_segments import Segment, render
+
+        return outcome(src, part, lambda: render(src, Segment(0, warm, start, end), self.session, part))
+
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        items = [Item(str(s), str(d), "failed", "clips run with the local backend (Ray segments are not built yet)")
-                 if is_video(str(s)) else process_file(str(s), str(d), self.session, self._read, self._write)
-                 for s, d in zip(batch["src"], batch["dst"])]
+        items = []
+        for i, (s, d) in enumerate(zip(batch["src"], batch["dst"])):
+            s, d = str(s), str(d)
+            if str(batch["part"][i]):
+                items.append(self._segment(s, str(batch["part"][i]), int(batch["warm"][i]), int(batch["start"][i]),
+                                           int(batch["end"][i])))
+            elif is_video(s):
+                items.append(Item(s, d, "failed", "with --backend ray, clips must be in a local folder"))
+            else:
+                items.append(process_file(s, d, self.session, self._read, self._write))
         return {k: np.array([getattr(i, k) for i in items]) for k in ("source", "output", "status", "error", "seconds")}
 
 
+def split_clips(rows: list[dict], input_uri: str, workers: int, min_segment: int | None = None) -> tuple[list[dict], dict]:
+    """Rows with every local clip replaced by its segments; clips: dst -> (src, parts folder, part paths)."""
+    import tempfile
+
+    from .video_segments import MIN_SEGMENT, frame_count, plan
+
+    out, clips = [], {}
+    for row in rows:
+        row = {**row, "part": "", "warm": -1, "start": -1, "end": -1}
+        if not is_video(row["src"]) or "://" in input_uri:
+            out.append(row)
+            continue
+        try:
+            segments = plan(frame_count(row["src"]), workers, min_segment or MIN_SEGMENT)
+        except StylecutError as exc:
+            clips[row["dst"]] = (row["src"], None, [], str(exc))
+            continue
+        from pathlib import Path
+
+        Path(row["dst"]).parent.mkdir(parents=True, exist_ok=True)
+        folder = tempfile.mkdtemp(prefix=".stylecut-parts-", dir=str(Path(row["dst"]).parent))
+        parts = [f"{folder}/{seg.index:04d}.mkv" for seg in segments]
+        clips[row["dst"]] = (row["src"], folder, parts, "")
+        out += [{**row, "part": p, "warm": seg.warm, "start": seg.start, "end": seg.end} for seg, p in zip(segments, parts)]
+    return out, clips
+
+
+def join_clips(clips: dict, results: list[Item]) -> list[Item]:
+    """One Item per clip: its segments joined (with audio) when all were rendered, else the first error."""
+    import shutil
+    from pathlib import Path
+
+    from .jobs import outcome
+    from .video_segments import join
+
+    by_part = {r.output: r for r in results}
+    items = []
+    for dst, (src, folder, parts, error) in clips.items():
+        failed = error or next((by_part[p].error for p in parts if by_part.get(p) is None or by_part[p].status != "done"), "")
+        if failed:
+            items.append(Item(src, dst, "failed", failed or "a segment did not finish"))
+        else:
+            items.append(outcome(src, dst, lambda src=src, dst=dst, parts=parts: join(src, [Path(p) for p in parts], Path(dst))))
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+    return items
+
+
 def ray_batch(input_uri: str, output_uri: str, options: Options, jobs: int, skip_existing: bool,
-              address: str | None) -> Summary:
+              address: str | None, min_segment: int | None = None) -> Summary:
     """Run the batch on Ray (a local instance unless address is given)."""
     try:
         import ray
@@ -94,6 +155,8 @@ def ray_batch(input_uri: str, output_uri: str, options: Options, jobs: int, skip
     summary = Summary()
     for item in skipped:
         summary.add(item)
+    rows, clips = split_clips(rows, input_uri, jobs, min_segment)
+    results: list = []
     if rows:
         out_fs, out_root = _fs(output_uri)
         out_fs.create_dir(out_root, recursive=True)
@@ -107,7 +170,10 @@ def ray_batch(input_uri: str, output_uri: str, options: Options, jobs: int, skip
         finally:
             if started_here:
                 ray.shutdown()  # a local instance we started must not outlive the command
-        for r in results:
-            summary.add(Item(str(r["source"]), str(r["output"]), str(r["status"]), str(r["error"]), float(r["seconds"])))
+    items = [Item(str(r["source"]), str(r["output"]), str(r["status"]), str(r["error"]), float(r["seconds"]))
+             for r in results]
+    parts = {p for _, _, ps, _ in clips.values() for p in ps}
+    for item in [i for i in items if i.output not in parts] + join_clips(clips, items):
+        summary.add(item)
     summary.seconds = time.perf_counter() - start
     return summary

@@ -153,3 +153,50 @@ def test_batch_takes_clips_beside_photos(clip, tmp_path, portrait_small):
     assert json.loads((tmp_path / "r.json").read_text())["done"] == 2
     p = run_cli("batch", src, "-o", out, "--style", "preset:20", "--skip-existing")
     assert "skipped 2" in p.stdout
+
+
+def test_segments_equal_the_whole_clip(tmp_path):
+    """Segments rendered with a warm-up overlap give the frames of one pass over the whole clip."""
+    from stylecut.options import Options
+    from stylecut.session import Session
+    from stylecut.video import frames, stylize_frames
+    from stylecut.video_segments import join, plan, render
+
+    clip = make_clip(tmp_path / "c.mp4", n=40, size=(320, 180))
+    opts = Options(style="preset:9")
+    segments = plan(40, workers=2, min_segment=20)
+    assert [(s.warm, s.start, s.end) for s in segments] == [(0, 0, 20), (8, 20, 40)]
+    parts = []
+    for seg in segments:
+        with Session(opts) as session:
+            parts.append(tmp_path / f"{seg.index}.mkv")
+            assert render(clip, seg, session, parts[-1]) == 20
+    with Session(opts) as session:
+        whole = list(stylize_frames(session, (f for _, f in frames(clip))))
+    pieces = [f for p in parts for _, f in frames(p)]
+    diffs = [np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in zip(whole, pieces)]
+    assert len(pieces) == 40 and max(diffs) < 0.05 and diffs[:20] == [0.0] * 20, np.round(diffs, 3)
+    assert join(clip, parts, tmp_path / "joined.mp4") == 40
+    got, src = describe(tmp_path / "joined.mp4"), describe(clip)
+    assert (got["size"], got["frames"], got["audio"]) == (src["size"], src["frames"], ["aac"])
+
+
+def test_ray_backend_cuts_clips_into_segments(tmp_path):
+    from stylecut.batch import batch
+    from stylecut.batch_ray import ray_batch
+    from stylecut.options import Options
+    from stylecut.video import frames
+
+    src = tmp_path / "in"
+    src.mkdir()
+    make_clip(src / "dance.mp4", n=40, size=(320, 180))
+    opts = Options(style="preset:9")
+    local = batch(src, tmp_path / "local", opts, progress=False)
+    on_ray = ray_batch(str(src), str(tmp_path / "ray"), opts, jobs=2, skip_existing=False, address=None, min_segment=20)
+    assert (local.done, on_ray.done, on_ray.failed) == (1, 1, 0), on_ray.items
+    a, b = describe(tmp_path / "local" / "dance.mp4"), describe(tmp_path / "ray" / "dance.mp4")
+    assert (a["size"], a["frames"], a["audio"]) == (b["size"], b["frames"], b["audio"])
+    fa = [f for _, f in frames(tmp_path / "local" / "dance.mp4")]
+    fb = [f for _, f in frames(tmp_path / "ray" / "dance.mp4")]
+    assert np.mean([np.abs(x.astype(np.int16) - y.astype(np.int16)).mean() for x, y in zip(fa, fb)]) < 3  # codec noise
+    assert not list((tmp_path / "ray").glob(".stylecut-parts-*"))  # segments removed after the join
