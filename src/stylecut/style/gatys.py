@@ -115,6 +115,14 @@ def _net(params: GatysParams, device: str = "cpu"):
     return VGG19Features(list(params.content_layers) + list(params.style_layers)).to(device)
 
 
+LBFGS_MEMORY = 1 << 30  # bytes of L-BFGS history (two vectors the image's size per step)
+
+
+def lbfgs_history(numel: int) -> int:
+    """L-BFGS steps remembered: 50 up to ~1.3 MP (as before), fewer above so memory stays bounded."""
+    return int(max(5, min(50, LBFGS_MEMORY // (2 * 4 * numel))))
+
+
 def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams,
              init_rgb: np.ndarray | None = None,
              progress: Callable[[int, int], None] | None = None,
@@ -141,7 +149,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
         objective = Objective(net, content, regions, params)
         start = x_rgb if x_rgb is not None else content.astype(np.float32) / 255.0
         x = _tensor(_resize(start, size), device).requires_grad_(True)
-        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=iters, max_eval=iters, history_size=50,
+        opt = torch.optim.LBFGS([x], lr=1.0, max_iter=iters, max_eval=iters, history_size=lbfgs_history(x.numel()),
                                 tolerance_grad=1e-9, tolerance_change=1e-12)
 
         def closure():
