@@ -75,6 +75,39 @@ def with_schema(*classes, make):
     return decorate
 
 
+POINTING = [
+    inspect.Parameter("box", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str], default=typer.Option(
+        None, "--box", help="X0,Y0,X1,Y1: select the subject inside this box (pixels), any kind of subject.")),
+    inspect.Parameter("add", inspect.Parameter.KEYWORD_ONLY, annotation=list[str], default=typer.Option(
+        [], "--add", help="X,Y: a point on the subject (repeatable); on a person photo it corrects the person mask.")),
+    inspect.Parameter("remove", inspect.Parameter.KEYWORD_ONLY, annotation=list[str], default=typer.Option(
+        [], "--remove", help="X,Y: a point that is not the subject (repeatable).")),
+]
+
+
+def with_pointing(fn):
+    """Add --box/--add/--remove; the command gets selection=Selection (or None when none was given)."""
+    import functools
+
+    sig = inspect.signature(fn)
+    own = [p for p in sig.parameters.values() if p.name != "selection"]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from .segmentation.select import Selection, parse_box, parse_point
+
+        box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
+        sel = Selection.of(parse_box(box) if box else None, [parse_point(a, "--add") for a in add],
+                           [parse_point(r, "--remove") for r in remove])
+        if sel and kwargs.get("mask") is not None:
+            fail("give your own --mask or point with --box/--add/--remove, not both")
+        return fn(*args, selection=sel or None, **kwargs)
+
+    keyword = [p for p in own if p.kind == inspect.Parameter.KEYWORD_ONLY]
+    wrapper.__signature__ = sig.replace(parameters=[p for p in own if p not in keyword] + POINTING + keyword)
+    return wrapper
+
+
 def stylize_options(values: dict) -> Options:
     """Options (+ GatysParams when the engine is gatys) from the CLI's values."""
     names = {f.name for f in schema_fields(GatysParams)}
@@ -170,6 +203,7 @@ def _refine_option():
 
 @app.command()
 @guarded
+@with_pointing
 @with_schema(Options, GatysParams, make=stylize_options)
 def stylize(
     input: Path = typer.Argument(..., help="Photo to stylize (JPEG, PNG, WebP, TIFF, ...)."),
@@ -178,8 +212,9 @@ def stylize(
     save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the soft mask used."),
     save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the person as an RGBA cut-out."),
     options: Options = None,
+    selection=None,
 ) -> None:
-    """Stylize a photo's background, person, or both."""
+    """Stylize a photo's background, person (or the subject you point at), or both."""
     from .imageio import check_cutout_path, check_not_input, check_output_path, save_image
     from .session import compute_alpha, run
 
@@ -191,6 +226,7 @@ def stylize(
     for p in (output, save_mask, save_cutout):
         if p is not None:
             check_not_input(p, input, mask, options.style, options.fg_style)
+    mask = selection or mask
     with _progress_bar(options.engine == "gatys") as progress:
         result = run(input, options, mask=mask, name=str(input), progress=progress)
     if (save_mask or save_cutout) and result.alpha is None:
@@ -205,20 +241,22 @@ def stylize(
 
 @app.command()
 @guarded
+@with_pointing
 def mask(
-    input: Path = typer.Argument(..., help="Photo with a person."),
+    input: Path = typer.Argument(..., help="Photo with a person (or a subject you point at)."),
     output: Path = typer.Option(..., "-o", "--output", help="Mask file (8-bit alpha, the photo's size)."),
     cutout: bool = typer.Option(False, "--cutout", help="Write an RGBA cut-out instead of the mask."),
     refine: str = _refine_option(),
+    selection=None,
 ) -> None:
-    """Write the soft person mask (or an RGBA cut-out) of a photo."""
+    """Write the soft person mask (or an RGBA cut-out) of a photo; --box/--add/--remove select any subject."""
     from .imageio import check_cutout_path, check_not_input, check_output_path, save_image, to_photo
     from .session import Result, compute_alpha
 
     (check_cutout_path if cutout else check_output_path)(output)
     check_not_input(output, input)
     photo = to_photo(input)
-    res = Result(None, compute_alpha(photo, refine), photo)
+    res = Result(None, compute_alpha(photo, refine, selection), photo)
     save_image(res.cutout() if cutout else res.mask_image(), output)
     typer.echo(f"{input} -> {output}")
 
@@ -429,6 +467,7 @@ def batch(
 
 @app.command()
 @guarded
+@with_pointing
 @with_schema(PaintOptions, make=lambda values: PaintOptions(**values))
 def paint(
     portrait: Path = typer.Argument(..., help="Photo of a person."),
@@ -437,6 +476,7 @@ def paint(
     save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the placed person as RGBA."),
     mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask for the portrait."),
     options: PaintOptions = None,
+    selection=None,
 ) -> None:
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
     from dataclasses import asdict
@@ -450,7 +490,7 @@ def paint(
     for p in (output, save_cutout):
         if p is not None:
             check_not_input(p, portrait, painting, mask, options.style)
-    res = paint_into(portrait, painting, mask=mask, **asdict(options))
+    res = paint_into(portrait, painting, mask=selection or mask, **asdict(options))
     save_image(res.image, output)
     if save_cutout:
         save_image(res.cutout, save_cutout)

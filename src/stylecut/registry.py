@@ -25,6 +25,7 @@ T = TypeVar("T")
 BUILTIN_MODULES = (
     "stylecut.segmentation.person",
     "stylecut.segmentation.maskfile",
+    "stylecut.segmentation.select",
     "stylecut.style.presets",
     "stylecut.style.arbitrary",
     "stylecut.style.gatys",

@@ -69,7 +69,11 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
 
 
 def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, **kwargs):
-    """The user's mask as a segmenter when given, else the person segmenter (from the registry)."""
+    """The user's mask (a file or image, or a Selection of clicks/box) when given, else the person segmenter."""
+    from .segmentation.select import Selection
+
+    if isinstance(mask, Selection):
+        return get_segmenter("select", mask, cache=None if cache is None else cache.masks)
     if mask is not None:
         return get_segmenter("mask-file", mask)
     return get_segmenter("person", cache=None if cache is None else cache.masks, **kwargs)

@@ -1,0 +1,142 @@
+"""Selecting by pointing (clicks/box), measured with the standard simulated user.
+
+Each next click goes to the point deepest inside the largest error region: positive where object is
+missed, negative where background is taken. Up to 20 clicks. Reports mean IoU after 1, 3, 5 clicks and
+NoC@85 / NoC@90 (clicks to reach that IoU; 20 when never), and the time per click at 1024 px.
+
+    python benchmarks/bench_select.py [--sets objects people fix] [--clicks 20] [--step 10]
+
+objects: DAVIS dog and cows, every `step`th frame, clicks from scratch.
+people:  DAVIS breakdance (the ground truth is the one dancer in a crowd), clicks on the person prior.
+fix:     ../shared/eval/seg photos, clicks correcting the default automatic person mask.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import EVAL, SEG_IMAGES  # noqa: E402
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+def next_click(pred: np.ndarray, gt: np.ndarray) -> tuple[tuple[float, float], bool]:
+    """The simulated user's click: deepest point of the largest error region; True = positive."""
+    fn, fp = np.logical_and(gt, ~pred), np.logical_and(~gt, pred)
+    best = None
+    for err, positive in ((fn, True), (fp, False)):
+        if not err.any():
+            continue
+        padded = np.pad(err, 1).astype(np.uint8)  # the image border counts as outside the region
+        dist = cv2.distanceTransform(padded, cv2.DIST_L2, 5)[1:-1, 1:-1]
+        if best is None or dist.max() > best[0]:
+            y, x = np.unravel_index(np.argmax(dist), dist.shape)
+            best = (dist.max(), (float(x), float(y)), positive)
+    return best[1], best[2]
+
+
+def run_user(rgb: np.ndarray, gt: np.ndarray, clicks: int, prior: np.ndarray | None) -> tuple[list[float], list[float]]:
+    """IoU after each click (and the seconds each click took)."""
+    from stylecut.segmentation.select import Selection, Selector, select_mask
+
+    done, ious, times = [], [], []
+    selector = Selector(rgb, prior)  # what a server keeps per photo between clicks
+    pred = prior > 0.5 if prior is not None else np.zeros_like(gt)
+    for _ in range(clicks):
+        point, positive = next_click(pred, gt)
+        done.append((*point, positive))
+        t = time.perf_counter()
+        pred = select_mask(rgb, Selection(clicks=tuple(done)), prior, selector)
+        times.append(time.perf_counter() - t)
+        ious.append(iou(pred, gt))
+    return ious, times
+
+
+def noc(ious: list[float], target: float, clicks: int) -> int:
+    return next((i + 1 for i, v in enumerate(ious) if v >= target), clicks)
+
+
+def davis(seq: str, step: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))[::step]
+    return [(f"{seq}/{f.stem}", np.asarray(Image.open(f).convert("RGB")),
+             np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127) for f in frames]
+
+
+def seg_photos() -> list[tuple[str, np.ndarray, np.ndarray]]:
+    return [(p.stem, np.asarray(Image.open(p).convert("RGB")),
+             np.asarray(Image.open(p.parent.parent / "masks" / f"{p.stem}.png").convert("L")) > 127) for p in SEG_IMAGES]
+
+
+def person_prior(rgb: np.ndarray) -> np.ndarray | None:
+    from stylecut.session import segment_photo
+
+    alpha, found = segment_photo(rgb, "guided")
+    return alpha if found else None
+
+
+def report(name: str, rows: list[list[float]], clicks: int) -> None:
+    at = {k: statistics.mean(r[k - 1] for r in rows) for k in (1, 3, 5)}
+    n85 = statistics.mean(noc(r, 0.85, clicks) for r in rows)
+    n90 = statistics.mean(noc(r, 0.90, clicks) for r in rows)
+    print(f"{name:<30}{len(rows):>4}  IoU@1 {at[1]:.3f}  @3 {at[3]:.3f}  @5 {at[5]:.3f}  NoC@85 {n85:.1f}  NoC@90 {n90:.1f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sets", nargs="+", default=["objects", "people", "fix"])
+    ap.add_argument("--clicks", type=int, default=20)
+    ap.add_argument("--step", type=int, default=10)
+    args = ap.parse_args()
+    from stylecut.config import configure
+
+    configure()
+    all_times = []
+    print(f"{'set':<30}{'n':>4}  mean IoU after 1/3/5 clicks, clicks to 85 / 90 % IoU (max {args.clicks})")
+    if "objects" in args.sets:
+        for seq in ("dog", "cows"):
+            rows = []
+            for _, rgb, gt in davis(seq, args.step):
+                ious, times = run_user(rgb, gt, args.clicks, None)
+                rows.append(ious)
+                all_times += times
+            report(f"objects: {seq}", rows, args.clicks)
+    if "people" in args.sets:
+        rows = [run_user(rgb, gt, min(args.clicks, 10), person_prior(rgb))[0] for _, rgb, gt in davis("breakdance", args.step)]
+        report("one dancer of many: breakdance", rows, min(args.clicks, 10))
+    if "fix" in args.sets:
+        rows = []
+        for _, rgb, gt in seg_photos():
+            prior = person_prior(rgb)
+            start = iou(prior > 0.5, gt) if prior is not None else 0.0
+            rows.append([start] + run_user(rgb, gt, 5, prior)[0])
+        at0 = statistics.mean(r[0] for r in rows)
+        at3 = statistics.mean(r[3] for r in rows)
+        print(f"{'fix person masks: seg':<30}{len(rows):>4}  automatic {at0:.3f}  after 1 {statistics.mean(r[1] for r in rows):.3f}"
+              f"  after 3 clicks {at3:.3f}")
+    # time per click at 1024 px
+    from stylecut.segmentation.select import Selection, select_mask
+
+    rgb = np.asarray(Image.open(EVAL / "video" / "dog" / "frames" / "00000.jpg").convert("RGB").resize((1024, 576)))
+    sel = Selection.of(add=((500.0, 300.0),), remove=((100.0, 100.0),))
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        select_mask(rgb, sel)
+        times.append(time.perf_counter() - t)
+    print(f"time per click at 1024 px: median {statistics.median(times) * 1000:.0f} ms (5 runs)"
+          + (f"; on the dev frames (854x480) median {statistics.median(all_times) * 1000:.0f} ms" if all_times else ""))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,298 @@
+"""Any subject by pointing: positive/negative clicks and/or a box -> a soft mask (no class list, no model).
+
+GrabCut (colour models + graph cut, OpenCV) with the clicks as hard seeds. Where it starts from:
+a box (outside is background), else the automatic person mask when the photo has a person (clicks
+correct it), else a box around the positive clicks. The cut runs at WORK_SIDE px; the parts that
+hold a positive click (or the largest, for a box alone) are kept, then the edge is refined at full
+size like the person masks (guided filter or matting).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from ..errors import StylecutError
+from ..filters import resize_max
+from ..layers import snap
+from ..registry import register_segmenter
+from .base import Look
+
+WORK_SIDE = 400
+MAX_POINTS = 64
+ITERATIONS = 3  # GrabCut rounds for a box or a first click
+UPDATE_ITERATIONS = 2  # and for each correction
+LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
+GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Pixels in the photo's (upright) coordinates: a box (x0, y0, x1, y1) and clicks (x, y, positive) in order."""
+
+    box: tuple[float, float, float, float] | None = None
+    clicks: tuple[tuple[float, float, bool], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, box=None, add=(), remove=()) -> "Selection":
+        """From separate lists (the CLI's --add/--remove): the positive clicks first."""
+        return cls(box, tuple((float(x), float(y), True) for x, y in add) +
+                   tuple((float(x), float(y), False) for x, y in remove))
+
+    @property
+    def add(self) -> list[tuple[float, float]]:
+        return [(x, y) for x, y, p in self.clicks if p]
+
+    @property
+    def remove(self) -> list[tuple[float, float]]:
+        return [(x, y) for x, y, p in self.clicks if not p]
+
+    def __bool__(self) -> bool:
+        return self.box is not None or bool(self.clicks)
+
+    def check(self, width: int, height: int) -> "Selection":
+        """One clear error for points outside the photo, an empty box, contradictions, too many points."""
+        if len(self.clicks) > MAX_POINTS:
+            raise StylecutError(f"too many points ({len(self.clicks)}); at most {MAX_POINTS}")
+        for x, y, positive in self.clicks:
+            if not (0 <= x < width and 0 <= y < height):
+                raise StylecutError(f"{'--add' if positive else '--remove'} {x:g},{y:g} is outside the "
+                                    f"{width}x{height} photo")
+        if self.box is not None:
+            x0, y0, x1, y1 = self.box
+            if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
+                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} must have x0 < x1, y0 < y1 and lie inside "
+                                    f"the {width}x{height} photo")
+            if (x1 - x0) < 4 or (y1 - y0) < 4:
+                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} is too small to hold a subject")
+        both = {(round(x), round(y)) for x, y in self.add} & {(round(x), round(y)) for x, y in self.remove}
+        if both:
+            x, y = next(iter(both))
+            raise StylecutError(f"the point {x},{y} is both added and removed")
+        return self
+
+
+def parse_point(text: str, what: str = "--add") -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in str(text).split(","))
+    except ValueError:
+        raise StylecutError(f"{what} wants X,Y in pixels, got {text!r}") from None
+    if not (np.isfinite(x) and np.isfinite(y)):
+        raise StylecutError(f"{what} wants finite X,Y, got {text!r}")
+    return x, y
+
+
+def parse_box(text: str) -> tuple[float, float, float, float]:
+    try:
+        vals = tuple(float(v) for v in str(text).split(","))
+    except ValueError:
+        vals = ()
+    if len(vals) != 4 or not all(np.isfinite(v) for v in vals):
+        raise StylecutError(f"--box wants X0,Y0,X1,Y1 in pixels, got {text!r}")
+    return vals  # type: ignore[return-value]
+
+
+class Selector:
+    """Applies clicks one after another to a working-size mask; remembers recent prefixes per photo.
+
+    A click changes the mask locally: a negative click inside a part that holds no positive click
+    removes that part; otherwise GrabCut reruns (the current mask as its start, every click so far
+    as hard seeds) and only the changed region that touches the new click is taken.
+    """
+
+    def __init__(self, rgb: np.ndarray, prior: np.ndarray | None = None):
+        self.small = resize_max(rgb, WORK_SIDE)
+        self.bgr = cv2.cvtColor(self.small, cv2.COLOR_RGB2BGR)
+        h, w = self.small.shape[:2]
+        self.scale = w / rgb.shape[1]
+        self.radius = max(2, round(max(h, w) / 100))
+        self.prior = None if prior is None else \
+            cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
+        self.memo: dict[tuple, np.ndarray] = {}
+        self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
+        self.outside: np.ndarray | None = None  # outside the box: background for every click
+
+    def _outside(self, box) -> np.ndarray | None:
+        if box is None:
+            return None
+        h, w = self.small.shape[:2]
+        x0, y0, x1, y1 = (int(round(v * self.scale)) for v in box)
+        inside = np.zeros((h, w), bool)
+        inside[max(0, y0):y1, max(0, x0):x1] = True
+        return ~inside
+
+    def start(self, box) -> np.ndarray:
+        h, w = self.small.shape[:2]
+        self.outside = None
+        if box is not None:
+            x0, y0, x1, y1 = (int(round(v * self.scale)) for v in box)
+            mask = np.full((h, w), cv2.GC_BGD, np.uint8)
+            mask[max(0, y0):y1, max(0, x0):x1] = cv2.GC_PR_FGD
+            self.outside = mask == cv2.GC_BGD
+            return _keep(self._cut(mask, ITERATIONS, ()), [])
+        if self.prior is not None:
+            return self.prior.copy()
+        return np.zeros((h, w), bool)
+
+    def _seeds(self, mask: np.ndarray, clicks) -> None:
+        for x, y, positive in clicks:
+            cv2.circle(mask, (int(round(x * self.scale)), int(round(y * self.scale))), self.radius,
+                       int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
+
+    def _cut(self, mask: np.ndarray, iterations: int, clicks) -> np.ndarray:
+        self._seeds(mask, clicks)
+        has_fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any()
+        has_bg = np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any()
+        if has_fg and has_bg:
+            bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+            try:
+                cv2.grabCut(self.bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+            except cv2.error:  # too few pixels of one kind for its colour model: keep the seeds as they are
+                pass
+        return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
+
+    def click(self, current: np.ndarray, clicks, new) -> np.ndarray:
+        x, y, positive = new
+        h, w = current.shape
+        cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
+        positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
+        if not positive and current[cy, cx]:
+            n, labels = cv2.connectedComponents(current.astype(np.uint8), connectivity=8)
+            part = labels == labels[cy, cx]
+            claimed = [p for p in positives if part[p[1], p[0]]]
+            if not claimed and n > 2:
+                return current & ~part  # one of several parts, none clicked as wanted: another person, a bowl
+            # else cut off what is nearer (along the image) to this click than to the part's wanted points
+            others = claimed + _core(part, (cx, cy), 3 * self.radius)
+            if others:
+                cut = self._nearer(part, (cx, cy), others)
+                local = np.zeros(cut.shape, np.uint8)
+                cv2.circle(local, (cx, cy), int(LOCAL * max(h, w)), 1, -1)
+                current = current & ~(cut & (local > 0))
+        if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
+            span = int(max(h, w) * 0.2)
+            mask = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
+            pts = np.array(positives + [(cx, cy)])
+            x0, y0 = np.maximum(pts.min(0) - span, 0)
+            x1, y1 = np.minimum(pts.max(0) + span, (w, h))
+            mask[y0:y1, x0:x1] = cv2.GC_PR_FGD
+            if self.outside is not None:
+                mask[self.outside] = cv2.GC_BGD
+            return _keep(self._cut(mask, ITERATIONS, list(clicks) + [new]), positives + [(cx, cy)])
+        mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+        if self.outside is not None:
+            mask[self.outside] = cv2.GC_BGD
+        cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new])
+        changed = (cut != current).astype(np.uint8)
+        n, labels = cv2.connectedComponents(changed, connectivity=8)
+        out = current.copy()
+        if changed[cy, cx]:
+            region = labels == labels[cy, cx]
+            near = np.zeros_like(changed)
+            cv2.circle(near, (cx, cy), int(LOCAL * max(h, w)), 1, -1)
+            region &= near > 0  # a click corrects around itself
+            out[region] = cut[region]
+        disc = np.zeros_like(changed)
+        cv2.circle(disc, (cx, cy), self.radius, 1, -1)
+        out[disc > 0] = positive
+        return _keep(out, positives + ([(cx, cy)] if positive else []))
+
+    def _nearer(self, region: np.ndarray, point: tuple[int, int], others: list[tuple[int, int]]) -> np.ndarray:
+        """Pixels of region geodesically nearer to point than to any of others (colour edges cost more)."""
+        from skimage.graph import MCP_Geometric
+
+        if self.cost is None:
+            lab = cv2.GaussianBlur(cv2.cvtColor(self.small, cv2.COLOR_RGB2LAB).astype(np.float32), (0, 0), 1.0)
+            g = np.sqrt((cv2.Sobel(lab, cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(lab, cv2.CV_32F, 0, 1) ** 2).sum(2))
+            self.cost = 1.0 + GEODESIC_EDGE * g / (np.percentile(g, 90) + 1e-6)
+        cost = np.where(region, self.cost, np.inf)
+        d_point = MCP_Geometric(cost).find_costs([(point[1], point[0])])[0]
+        d_other = MCP_Geometric(cost).find_costs([(y, x) for x, y in others])[0]
+        return region & (d_point < d_other)
+
+    def run(self, sel: Selection) -> np.ndarray:
+        """The working-size mask after every click of the selection (prefixes reused from memory)."""
+        key = (sel.box,)
+        mask = self.memo.get(key)
+        if mask is None:
+            mask = self.memo[key] = self.start(sel.box)
+        self.outside = self._outside(sel.box)
+        for k, c in enumerate(sel.clicks):
+            key = key + (c,)
+            nxt = self.memo.get(key)
+            if nxt is None:
+                nxt = self.memo[key] = self.click(mask, sel.clicks[:k], c)
+            mask = nxt
+        if len(self.memo) > 64:
+            self.memo.clear()
+        return mask
+
+
+def _keep(fg: np.ndarray, positives: list[tuple[int, int]]) -> np.ndarray:
+    """Keep the parts that hold a positive click (the largest part when there is none)."""
+    if not fg.any():
+        return fg
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
+    keep = {labels[py, px] for px, py in positives} - {0}
+    if not keep:
+        keep = {1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))}
+    return np.isin(labels, list(keep))
+
+
+def _core(part: np.ndarray, point: tuple[int, int], radius: int) -> list[tuple[int, int]]:
+    """The point deepest inside `part`, away from `point`: what a negative click there should not take."""
+    inner = cv2.distanceTransform(np.pad(part, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    cv2.circle(inner, point, max(radius, int(2 * inner[point[1], point[0]])), 0, -1)
+    if inner.max() <= 0:
+        return []
+    y, x = np.unravel_index(np.argmax(inner), inner.shape)
+    return [(int(x), int(y))]
+
+
+def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None,
+                selector: Selector | None = None) -> np.ndarray:
+    """Hard subject mask (H, W) bool at the photo's size (pass a Selector to reuse work across clicks)."""
+    if not sel and prior is None:
+        raise StylecutError("nothing to select: give a box or at least one --add point")
+    selector = selector or Selector(rgb, prior)
+    small = selector.run(sel).astype(np.uint8)
+    h0, w0 = rgb.shape[:2]
+    if small.shape != (h0, w0):
+        small = cv2.resize(small * 255, (w0, h0), interpolation=cv2.INTER_LINEAR) > 127
+    return small.astype(bool)
+
+
+@register_segmenter("select", models=("selfie_general", "pose_landmark"),
+                    about="any subject by pointing: a box and/or clicks (GrabCut with the clicks as seeds; "
+                          "the person mask as the start when there is no box and the photo has a person)")
+class SelectSegmenter:
+    """The subject the user points at; with a person photo and no box, clicks correct the person mask."""
+
+    def __init__(self, selection: Selection, cache=None):
+        self.selection, self.cache = selection, cache
+
+    def prepare(self) -> None:
+        pass
+
+    def look(self, rgb: np.ndarray) -> Look:
+        sel = self.selection.check(rgb.shape[1], rgb.shape[0])
+        prior = None
+        if sel.box is None:
+            from .person import PersonSegmenter
+
+            person = PersonSegmenter(cache=self.cache)
+            first = person.look(rgb)
+            alpha = person.alpha(rgb, first)
+            prior = alpha if person.found(alpha, first) else None
+        hard = select_mask(rgb, sel, prior).astype(np.float32)
+        return Look(guide=hard, data=hard)
+
+    def found(self, alpha: np.ndarray, look: Look) -> bool:
+        return bool(look.data.any())
+
+    def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
+        from .refine import refine
+
+        hard = (look or self.look(rgb)).data
+        return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard

@@ -1,0 +1,113 @@
+"""Selecting any subject by pointing: box and clicks, from the library and the CLI, and bad input."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from stylecut.errors import StylecutError
+from stylecut.segmentation.select import Selection, Selector, select_mask
+
+from ..conftest import EVAL, assert_one_line_error, run_cli
+
+COWS = EVAL / "video" / "cows" / "frames" / "00000.jpg"
+DOG = EVAL / "video" / "dog" / "frames" / "00020.jpg"
+
+
+def gt(frame):
+    return np.asarray(Image.open(frame.parent.parent / "masks" / f"{frame.stem}.png").convert("L")) > 127
+
+
+def rgb(frame):
+    return np.asarray(Image.open(frame).convert("RGB"))
+
+
+def iou(a, b):
+    return np.logical_and(a, b).sum() / np.logical_or(a, b).sum()
+
+
+def box_of(mask, pad=15):
+    ys, xs = np.nonzero(mask)
+    h, w = mask.shape
+    return (max(0, xs.min() - pad), max(0, ys.min() - pad), min(w, xs.max() + pad), min(h, ys.max() + pad))
+
+
+def test_a_box_then_clicks_select_a_non_person():
+    from benchmarks.bench_select import next_click
+
+    image, truth = rgb(COWS), gt(COWS)
+    box, selector = box_of(truth), Selector(image)
+    pred = select_mask(image, Selection(box=box), selector=selector)
+    scores, clicks = [iou(pred, truth)], []
+    for _ in range(4):
+        point, positive = next_click(pred, truth)
+        clicks.append((*point, positive))
+        pred = select_mask(image, Selection(box=box, clicks=tuple(clicks)), selector=selector)
+        scores.append(iou(pred, truth))
+    assert scores[0] > 0.55 and scores[-1] > scores[0] + 0.05 and scores[-1] > 0.7, scores
+    assert not pred[:, : int(box[0]) - 2].any()  # nothing outside the box
+
+
+def test_clicks_correct_and_are_applied_in_order():
+    """Clicks on the object's deepest missed point, then on false parts: the mask gets better, never worse."""
+    from benchmarks.bench_select import next_click
+
+    image, truth = rgb(DOG), gt(DOG)
+    selector, clicks, scores = Selector(image), [], []
+    pred = np.zeros_like(truth)
+    for _ in range(5):
+        point, positive = next_click(pred, truth)
+        clicks.append((*point, positive))
+        pred = select_mask(image, Selection(clicks=tuple(clicks)), selector=selector)
+        scores.append(iou(pred, truth))
+    assert scores[-1] > 0.75 and scores[-1] >= scores[0], scores
+    again = select_mask(image, Selection(clicks=tuple(clicks)))  # stateless: the same clicks, the same mask
+    assert iou(again, pred) > 0.99
+
+
+def test_negative_click_removes_a_second_person(tmp_path):
+    """Two people side by side: the person prior takes both; one --remove click on the right one leaves the left."""
+    from stylecut.session import compute_alpha
+    from stylecut.imageio import Photo
+
+    left = np.asarray(Image.open(EVAL / "content" / "blonde_girl.jpg").convert("RGB").resize((300, 400)))
+    gap = np.repeat(left[:, :1], 60, axis=1)  # the photo's own edge colour between the two
+    pair = np.concatenate([left, gap, left[:, ::-1]], 1)
+    both = compute_alpha(Photo(pair)) > 0.5
+    assert both[:, :300].mean() > 0.1 and both[:, 360:].mean() > 0.1
+    one = compute_alpha(Photo(pair), mask=Selection.of(remove=[(510, 200)])) > 0.5
+    assert one[:, 360:].mean() < 0.01 and iou(one[:, :300], both[:, :300]) > 0.95
+
+
+def test_cli_box_on_stylize_mask_and_paint(tmp_path):
+    truth = gt(COWS)
+    box = ",".join(str(int(v)) for v in box_of(truth))
+    p = run_cli("mask", COWS, "-o", tmp_path / "m.png", "--box", box)
+    assert p.returncode == 0, p.stderr
+    assert iou(np.asarray(Image.open(tmp_path / "m.png")) > 127, truth) > 0.55
+    p = run_cli("stylize", COWS, "-o", tmp_path / "s.png", "--box", box, "--style", "preset:20")
+    assert p.returncode == 0, p.stderr
+    out, src = np.asarray(Image.open(tmp_path / "s.png"), np.float32), rgb(COWS).astype(np.float32)
+    picked = np.asarray(Image.open(tmp_path / "m.png")) > 127
+    assert np.abs(out - src)[picked].mean() < 8 and np.abs(out - src)[~picked].mean() > 30  # subject kept, rest painted
+    p = run_cli("paint", COWS, EVAL / "styles" / "vangogh_bedroom_in_arles.jpg", "-o", tmp_path / "p.png", "--box", box)
+    assert p.returncode == 0, p.stderr
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--add", "9999,1"], "outside"),
+    (["--box", "50,50,40,80"], "x0 < x1"),
+    (["--box", "1,2,3"], "X0,Y0,X1,Y1"),
+    (["--add", "3,4", "--remove", "3,4"], "both added and removed"),
+    (["--add", "x"], "X,Y"),
+    (["--add", "nan,3"], "finite"),
+    (["--mask", str(COWS), "--add", "3,4"], "not both"),
+])
+def test_bad_pointing_is_one_line(args, needle, tmp_path):
+    assert_one_line_error(run_cli("stylize", COWS, "-o", tmp_path / "o.png", "--style", "preset:2", *args), needle)
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_too_many_points():
+    with pytest.raises(StylecutError, match="too many points"):
+        Selection.of(add=[(1.0, float(i)) for i in range(100)]).check(200, 200)
