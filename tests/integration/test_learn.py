@@ -45,7 +45,7 @@ def test_learned_style_everywhere_on_the_cli(wave, portrait_small, tmp_path):
     listed = run_cli("styles")
     assert listed.returncode == 0 and "preset:wave" in listed.stdout, listed.stdout
     outs = {}
-    for style in ("preset:wave", wave.style.meta["start"], f"preset:3+preset:wave"):
+    for style in ("preset:wave", wave.style.meta["start"], "preset:3+preset:wave"):
         out = tmp_path / f"{style.replace(':', '_').replace('+', '_')}.png"
         proc = run_cli("stylize", portrait_small, "-o", out, "--style", style, "--region", "all")
         assert proc.returncode == 0, proc.stderr

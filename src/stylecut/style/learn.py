@@ -22,7 +22,7 @@ from ..errors import Cancelled, StylecutError
 from ..filters import resize_max
 from ..imageio import to_photo
 from . import learned
-from .cin_network import LAYERS, build
+from .cin_network import build
 
 STYLE_LAYERS = ("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1", "block5_relu1")
 CONTENT_LAYER = "block4_relu2"
