@@ -352,3 +352,42 @@ def test_gatys_engine_in_the_page_through_a_job(browser, live_server):
     info = page.evaluate(DIFF_JS)
     assert (info["bw"], info["bh"]) == (600, 800) and info["diff"] > 10
     page.close()
+
+
+def test_point_to_select_any_subject(browser, live_server, tmp_path):
+    """Drag a box around the cow, click to add and to remove, undo; the overlay follows; Stylize uses it."""
+    cows = Path(__file__).resolve().parents[2].parent / "shared" / "eval" / "video" / "cows" / "frames" / "00000.jpg"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.set_input_files("#photo", str(cows))
+    page.wait_for_selector("#pointing:not(.hidden)", timeout=60000)
+    page.wait_for_function("document.getElementById('status').textContent.length > 0", timeout=60000)
+    box = page.locator("#before").bounding_box()
+    sx, sy = box["width"] / 854, box["height"] / 480
+
+    def at(x, y):
+        return box["x"] + x * sx, box["y"] + y * sy
+
+    page.mouse.move(*at(90, 60))
+    page.mouse.down()
+    page.mouse.move(*at(400, 300), steps=5)
+    page.mouse.move(*at(760, 460), steps=5)
+    page.mouse.up()
+    page.wait_for_function("document.getElementById('status').textContent.includes('Selection updated')", timeout=30000)
+    page.mouse.click(*at(430, 250))  # add: the cow's body
+    page.wait_for_function("document.getElementById('status').textContent.includes('Selection updated')", timeout=30000)
+    state = page.evaluate("({points: state.points.length, box: state.box, undo: document.getElementById('undo').disabled})")
+    assert state["points"] == 1 and state["box"] is not None and not state["undo"]
+    page.keyboard.down("Shift")
+    page.mouse.click(*at(150, 420))  # remove: the mud
+    page.keyboard.up("Shift")
+    page.wait_for_function("state.points.length === 2 && state.points[1][2] === 0")
+    page.click("#undo")
+    page.wait_for_function("state.points.length === 1")
+    assert _axe(page) == []
+    page.click("#go")
+    page.wait_for_selector("#download:not(.hidden)", timeout=120000)
+    assert page.is_hidden("#pointing")
+    info = page.evaluate(DIFF_JS)
+    assert info["diff"] > 10
+    page.close()

@@ -111,3 +111,37 @@ def test_bad_pointing_is_one_line(args, needle, tmp_path):
 def test_too_many_points():
     with pytest.raises(StylecutError, match="too many points"):
         Selection.of(add=[(1.0, float(i)) for i in range(100)]).check(200, 200)
+
+
+def test_http_mask_with_points_and_box(live_server, tmp_path):
+    """POST /api/mask with a box, then clicks (each reusing the last: the per-photo selector); errors are JSON."""
+    import io
+    import json
+    import time
+
+    import httpx
+
+    data = COWS.read_bytes()
+    truth = gt(COWS)
+    box = ",".join(str(int(v)) for v in box_of(truth))
+    r = httpx.post(live_server + "/api/mask", data={"box": box}, files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60)
+    assert r.status_code == 200, r.text
+    first = np.asarray(Image.open(io.BytesIO(r.content))) > 127
+    assert iou(first, truth) > 0.55
+    times = []
+    for n in range(1, 4):
+        pts = json.dumps([[430, 300, 1], [300, 420, 0], [560, 230, 1]][:n])
+        t = time.perf_counter()
+        r = httpx.post(live_server + "/api/mask", data={"box": box, "points": pts},
+                       files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60)
+        times.append(time.perf_counter() - t)
+        assert r.status_code == 200, r.text
+    for form, needle in [({"points": "[[1, 2]]"}, "points must be JSON"), ({"points": "[[9999, 2, 1]]"}, "outside"),
+                         ({"box": "1,2,3"}, "X0,Y0,X1,Y1")]:
+        r = httpx.post(live_server + "/api/mask", data=form, files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60)
+        assert r.status_code == 400 and needle in r.json()["error"], r.text
+    r = httpx.post(live_server + "/api/stylize", data={"box": box, "style": "preset:20"},
+                   files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60)
+    assert r.status_code == 200
+    out = np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"), np.float32)
+    assert np.abs(out - rgb(COWS).astype(np.float32))[first].mean() < 10

@@ -8,6 +8,9 @@ size like the person masks (guided filter or matting).
 """
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import cv2
@@ -83,6 +86,20 @@ def parse_point(text: str, what: str = "--add") -> tuple[float, float]:
     return x, y
 
 
+def parse_points(text: str) -> tuple[tuple[float, float, bool], ...]:
+    """JSON [[x, y, positive], ...] (the HTTP API's `points`) -> clicks in order."""
+    import json
+
+    try:
+        raw = json.loads(text)
+        clicks = tuple((float(x), float(y), bool(p)) for x, y, p in raw)
+    except (ValueError, TypeError):
+        raise StylecutError("points must be JSON like [[x, y, 1], [x, y, 0]] (1 = subject, 0 = not)") from None
+    if not all(np.isfinite(v) for c in clicks for v in c[:2]):
+        raise StylecutError("points must be finite numbers")
+    return clicks
+
+
 def parse_box(text: str) -> tuple[float, float, float, float]:
     try:
         vals = tuple(float(v) for v in str(text).split(","))
@@ -110,6 +127,7 @@ class Selector:
         self.prior = None if prior is None else \
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.memo: dict[tuple, np.ndarray] = {}
+        self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
         self.outside: np.ndarray | None = None  # outside the box: background for every click
 
@@ -213,6 +231,10 @@ class Selector:
 
     def run(self, sel: Selection) -> np.ndarray:
         """The working-size mask after every click of the selection (prefixes reused from memory)."""
+        with self.lock:
+            return self._run(sel)
+
+    def _run(self, sel: Selection) -> np.ndarray:
         key = (sel.box,)
         mask = self.memo.get(key)
         if mask is None:
@@ -263,6 +285,35 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     return small.astype(bool)
 
 
+_SELECTORS: OrderedDict = OrderedDict()  # recent photos' selectors: each click on the same photo costs one cut
+_SELECTORS_KEPT = 4
+_lock = threading.Lock()
+
+
+def selector_for(rgb: np.ndarray, with_prior: bool, cache=None) -> Selector:
+    """The Selector for this photo (by content), made once: the person prior and earlier clicks are reused."""
+    key = (hashlib.sha1(np.ascontiguousarray(rgb).data).hexdigest(), rgb.shape, with_prior)
+    with _lock:
+        found = _SELECTORS.get(key)
+        if found is not None:
+            _SELECTORS.move_to_end(key)
+            return found
+    prior = None
+    if with_prior:
+        from .person import PersonSegmenter
+
+        person = PersonSegmenter(cache=cache)
+        first = person.look(rgb)
+        alpha = person.alpha(rgb, first)
+        prior = alpha if person.found(alpha, first) else None
+    made = Selector(rgb, prior)
+    with _lock:
+        _SELECTORS[key] = made
+        while len(_SELECTORS) > _SELECTORS_KEPT:
+            _SELECTORS.popitem(last=False)
+    return made
+
+
 @register_segmenter("select", models=("selfie_general", "pose_landmark"),
                     about="any subject by pointing: a box and/or clicks (GrabCut with the clicks as seeds; "
                           "the person mask as the start when there is no box and the photo has a person)")
@@ -277,16 +328,8 @@ class SelectSegmenter:
 
     def look(self, rgb: np.ndarray) -> Look:
         sel = self.selection.check(rgb.shape[1], rgb.shape[0])
-        prior = None
-        if sel.box is None:
-            from .person import PersonSegmenter
-
-            person = PersonSegmenter(cache=self.cache)
-            first = person.look(rgb)
-            alpha = person.alpha(rgb, first)
-            prior = alpha if person.found(alpha, first) else None
-        hard = select_mask(rgb, sel, prior).astype(np.float32)
-        return Look(guide=hard, data=hard)
+        hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None, cache=self.cache))
+        return Look(guide=hard.astype(np.float32), data=hard.astype(np.float32))
 
     def found(self, alpha: np.ndarray, look: Look) -> bool:
         return bool(look.data.any())

@@ -100,6 +100,18 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
                         "or an uploaded image")
 
 
+def _selection(box: str, points: str):
+    """A Selection from the form's `box` ("x0,y0,x1,y1") and `points` (JSON [[x, y, 1|0], ...]); None if neither."""
+    from ..segmentation.select import Selection, parse_box, parse_points
+
+    sel = Selection(parse_box(box) if box.strip() else None, parse_points(points) if points.strip() else ())
+    return sel or None
+
+
+POINTING_HELP = ("Select the subject by pointing, in the photo's pixels: box x0,y0,x1,y1 and/or points "
+                 "[[x, y, 1 (subject) or 0 (not)], ...] in click order; on a person photo, points correct its mask.")
+
+
 def release_memory() -> None:
     """Give freed heap back to the system after work (glibc keeps it per thread arena otherwise)."""
     import ctypes
@@ -326,6 +338,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         style_image: Optional[UploadFile] = File(None, description="A painting to use as the style."),
         fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
         format: str = Form("png", description="png, jpeg or webp."),
+        box: str = Form("", description=POINTING_HELP),
+        points: str = Form("", description=POINTING_HELP),
         form: dict = None,
         request: Request = None,
     ) -> Response:
@@ -333,13 +347,14 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         from ..session import run
 
         photo = await _read(image, limits, "image", required=True)
+        selection = _selection(box, points)
         opts = await stylize_options(form, style_image, fg_style_image, limits.max_gatys_iterations,
                                      limits.max_gatys_size)
         _format(format)  # a bad format fails before the work
 
         def work(cancel) -> tuple[bytes, str, float]:
             t = time.perf_counter()
-            result = run(photo, opts, cache=cache, pool=pool, cancel=cancel)
+            result = run(photo, opts, mask=selection, cache=cache, pool=pool, cancel=cancel)
             data, media = _encode(result.image, format)
             return data, media, time.perf_counter() - t
 
@@ -353,9 +368,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         image: UploadFile = File(...),
         refine: str = Form(refine_field.default, description=refine_field.metadata["help"]),
         cutout: bool = Form(False, description="Return the person as an RGBA cut-out instead of the mask."),
+        box: str = Form("", description=POINTING_HELP),
+        points: str = Form("", description=POINTING_HELP),
         request: Request = None,
     ) -> Response:
-        """The soft person mask (8-bit PNG) or, with cutout, the person as an RGBA PNG."""
+        """The soft person mask (8-bit PNG), or the subject's you point at; with cutout, an RGBA PNG."""
         from ..imageio import encode, to_photo
         from ..options import check_field
         from ..session import compute_alpha
@@ -363,10 +380,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
         photo = await _read(image, limits, "image", required=True)
         check_field(Options, "refine", refine)
+        selection = _selection(box, points)
 
         def work(cancel) -> bytes:
             loaded = to_photo(photo)
-            alpha = compute_alpha(loaded, refine, cache=cache)
+            alpha = compute_alpha(loaded, refine, mask=selection, cache=cache)
             img = make_cutout(loaded, alpha) if cutout else \
                 Image.fromarray((alpha * 255 + 0.5).astype(np.uint8), "L")
             return encode(img, "PNG")
@@ -380,10 +398,12 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         painting: UploadFile = File(...),
         style_image: Optional[UploadFile] = File(None),
         format: str = Form("png", description="png, jpeg or webp."),
+        box: str = Form("", description=POINTING_HELP),
+        points: str = Form("", description=POINTING_HELP),
         form: dict = None,
         request: Request = None,
     ) -> Response:
-        """Place the portrait's person into the painting."""
+        """Place the portrait's person (or the subject you point at) into the painting."""
         from ..into_painting import paint as paint_into
 
         por = await _read(portrait, limits, "portrait", required=True)
@@ -391,9 +411,10 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         form["style"] = _style_value(form["style"], await _read(style_image, limits, "style_image"), allow_painting=True)
         opts = PaintOptions(**form)
         _format(format)
+        selection = _selection(box, points)
 
         def work(cancel) -> tuple[bytes, str]:
-            res = paint_into(por, pai, **asdict(opts))
+            res = paint_into(por, pai, mask=selection, **asdict(opts))
             return _encode(res.image, format)
 
         data, media = await limited(request, work)

@@ -7,6 +7,7 @@ const state = {
   preset: null, fgPreset: null, mode: "stylize", mask: null, split: 50, busy: false,
   results: { stylize: null, paint: null, video: null },  // object URLs of each tab's last result
   clip: null, job: null,  // the chosen clip; the running job's id
+  points: [], box: null, history: [], maskSeq: 0,  // pointing: clicks [x, y, 1|0] and a box, in photo pixels
 };
 // display names of choices only
 const LABELS = { background: "Background", foreground: "Person", all: "Both", color: "Colour", poisson: "Poisson", none: "None",
@@ -148,7 +149,7 @@ function showResult(url) {
   $("empty").textContent = video ? "Your stylized clip plays here." : "Your photo appears here, with the person outlined.";
   if (video) {
     $("download").classList.toggle("hidden", !url);
-    for (const id of ["show", "divider", "tag-before", "tag-after"]) $(id).classList.add("hidden");
+    for (const id of ["show", "pointing", "divider", "tag-before", "tag-after"]) $(id).classList.add("hidden");
     if (url) { $("clip-out").src = url; $("download").href = url; $("download").download = `stylecut.${$("clip-format").value}`; }
     return;
   }
@@ -160,6 +161,8 @@ function showResult(url) {
   $("stage").classList.toggle("comparing", compare);
   $("overlay").classList.toggle("hidden", has);
   $("show").classList.toggle("hidden", has || !state.mask || state.mode !== "stylize");
+  $("pointing").classList.toggle("hidden", has || !state.photo || state.mode !== "stylize");
+  $("stage").classList.toggle("pointable", !has && state.mode === "stylize");
   if (has) {
     $("after").src = url;
     $("download").href = url;
@@ -248,23 +251,105 @@ function drawOverlay() {
     ctx.drawImage(ring(shape, w, h, 3.5 * dpr, "#14141c"), 0, 0);
     ctx.drawImage(ring(shape, w, h, 1.8 * dpr, "#ffffff"), 0, 0);
   }
+  drawMarks(ctx, w, h);
 }
 
 async function loadMask() {
   state.mask = null;
   drawOverlay();
   if (state.mode !== "stylize" || !state.photo) return;
-  const photo = state.photo;
-  setStatus("Finding the person…");
-  const fd = new FormData();
+  const photo = state.photo, seq = ++state.maskSeq;
+  const pointed = state.points.length || state.box;
+  setStatus(pointed ? "Updating the selection…" : "Finding the person…");
+  const fd = pointingFields(new FormData());
   fd.append("image", photo);
   const res = await fetch("/api/mask", { method: "POST", body: fd });
-  if (photo !== state.photo) return;  // another photo came meanwhile
-  if (!res.ok) { badPhoto(await apiError(res)); return; }
+  if (photo !== state.photo || seq !== state.maskSeq) return;  // another photo or click came meanwhile
+  if (!res.ok) {
+    if (pointed) { showError(await apiError(res)); undoPoint(false); return; }
+    badPhoto(await apiError(res)); return;
+  }
   state.mask = await createImageBitmap(await res.blob());
   showResult(state.results.stylize);
   drawOverlay();
-  setStatus("Person found. Pick a style and press Stylize.");
+  setStatus(pointed ? "Selection updated. Click to add, Shift+click to remove, drag a box; then Stylize." :
+    "Person found. Pick a style and press Stylize, or click the photo to choose another subject.");
+}
+
+// ---------- pointing: click to add, Shift+click (or Remove) to take away, drag a box ----------
+function photoXY(e) {
+  const img = $("before"), r = img.getBoundingClientRect();
+  const x = (e.clientX - r.left) * img.naturalWidth / r.width, y = (e.clientY - r.top) * img.naturalHeight / r.height;
+  return [Math.max(0, Math.min(img.naturalWidth - 1, x)), Math.max(0, Math.min(img.naturalHeight - 1, y))];
+}
+
+function pointable() { return state.mode === "stylize" && !!state.photo && !state.busy && !$("stage").classList.contains("comparing"); }
+
+function setPointing(points, box) {
+  state.history.push([state.points, state.box]);
+  state.points = points; state.box = box;
+  afterPointing();
+}
+
+function undoPoint(reload = true) {
+  const last = state.history.pop();
+  if (!last) return;
+  [state.points, state.box] = last;
+  afterPointing(reload);
+}
+
+function afterPointing(reload = true) {
+  $("undo").disabled = !state.history.length;
+  $("clear-points").disabled = !(state.points.length || state.box);
+  if (state.results.stylize) URL.revokeObjectURL(state.results.stylize);
+  state.results.stylize = null;  // a result made with another selection is stale
+  if (state.mode === "stylize") showResult(null);
+  if (reload) loadMask().catch((e) => showError(e.message));
+}
+
+function wirePointing() {
+  const stage = $("stage");
+  let start = null, drag = null;
+  stage.addEventListener("pointerdown", (e) => {
+    if (!pointable()) return;
+    e.preventDefault();
+    stage.setPointerCapture(e.pointerId);
+    start = { xy: photoXY(e), cx: e.clientX, cy: e.clientY, remove: e.shiftKey || document.querySelector("input[name=point]:checked").value === "remove" };
+    drag = null;
+  });
+  stage.addEventListener("pointermove", (e) => {
+    if (!start) return;
+    if (Math.hypot(e.clientX - start.cx, e.clientY - start.cy) > 8) { drag = photoXY(e); drawOverlay(); }
+  });
+  stage.addEventListener("pointerup", (e) => {
+    if (!start) return;
+    const s = start; start = null;
+    if (drag) {
+      const [x0, x1] = [s.xy[0], drag[0]].sort((a, b) => a - b), [y0, y1] = [s.xy[1], drag[1]].sort((a, b) => a - b);
+      drag = null;
+      if (x1 - x0 >= 4 && y1 - y0 >= 4) setPointing(state.points, [x0, y0, x1, y1]); else drawOverlay();
+    } else setPointing([...state.points, [...s.xy, s.remove ? 0 : 1]], state.box);
+  });
+  stage.addEventListener("pointercancel", () => { start = null; drag = null; drawOverlay(); });
+  state.dragBox = () => (start && drag ? [start.xy, drag] : null);
+  $("undo").addEventListener("click", () => undoPoint());
+  $("clear-points").addEventListener("click", () => setPointing([], null));
+}
+
+function drawMarks(ctx, w, h) {  // the clicks (green +, red -) and the box, over the outline
+  const img = $("before"), sx = w / img.naturalWidth, sy = h / img.naturalHeight, dpr = window.devicePixelRatio || 1;
+  const box = state.dragBox && state.dragBox();
+  const rect = box ? [box[0][0], box[0][1], box[1][0], box[1][1]] : state.box;
+  if (rect) {
+    ctx.setLineDash([6 * dpr, 4 * dpr]); ctx.lineWidth = 2 * dpr; ctx.strokeStyle = "#ffffff";
+    ctx.strokeRect(rect[0] * sx, rect[1] * sy, (rect[2] - rect[0]) * sx, (rect[3] - rect[1]) * sy);
+    ctx.setLineDash([]);
+  }
+  for (const [x, y, p] of state.points) {
+    ctx.beginPath(); ctx.arc(x * sx, y * sy, 6 * dpr, 0, 2 * Math.PI);
+    ctx.fillStyle = p ? "#1f9d55" : "#d64545"; ctx.fill();
+    ctx.lineWidth = 2 * dpr; ctx.strokeStyle = "#ffffff"; ctx.stroke();
+  }
 }
 
 function badPhoto(message) {  // nothing stale stays: no photo, no veil, no result, Stylize off
@@ -288,6 +373,8 @@ function setPhoto(file) {
   showError("");
   clearResults();
   state.photo = file;
+  state.points = []; state.box = null; state.history = [];
+  afterPointing(false);
   $("photo-name").textContent = file.name ? `${file.name}` : "Pasted image";
   $("photo").value = "";  // the same file can be chosen again; no stale name anywhere
   if (state.photoUrl) URL.revokeObjectURL(state.photoUrl);
@@ -304,8 +391,14 @@ function setPhoto(file) {
 }
 
 // ---------- requests ----------
+function pointingFields(fd) {
+  if (state.box) fd.append("box", state.box.map(Math.round).join(","));
+  if (state.points.length) fd.append("points", JSON.stringify(state.points.map(([x, y, p]) => [Math.round(x), Math.round(y), p])));
+  return fd;
+}
+
 function stylizeForm() {
-  const fd = styleFields();
+  const fd = pointingFields(styleFields());
   fd.append("image", state.photo);
   fd.append("format", "png");
   return ["/api/stylize", fd];
@@ -383,7 +476,7 @@ async function cancelJob() {
 
 function paintForm() {
   if (!state.paintTarget) throw new Error("Choose the painting to paint into.");
-  const fd = new FormData();
+  const fd = pointingFields(new FormData());
   fd.append("portrait", state.photo);
   fd.append("painting", state.paintTarget);
   fd.append("height", value($("height")));
@@ -490,6 +583,7 @@ function wire() {
   $("engine").addEventListener("change", () => $("gatys-box").classList.toggle("hidden", $("engine").value !== "gatys"));
   window.addEventListener("resize", drawOverlay);
   wireCompare();
+  wirePointing();
 }
 
 wire();
