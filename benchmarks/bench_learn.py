@@ -78,8 +78,9 @@ def main() -> None:
             for key, out in outs.items():
                 per[key].append(losses(loss, out, content))
             tiles.append(np.concatenate([rgb] + [np.asarray(Image.fromarray(o).resize(rgb.shape[1::-1])) for o in outs.values()], 1))
-        w = min(t.shape[1] for t in tiles)
-        Image.fromarray(np.concatenate([t[:, :w] for t in tiles], 0)).save(args.out / f"sheet_{painting.stem}.jpg", quality=90)
+        w = max(t.shape[1] for t in tiles)  # rows of different widths: pad, never crop a column away
+        tiles = [np.pad(t, ((0, 0), (0, w - t.shape[1]), (0, 0)), constant_values=255) for t in tiles]
+        Image.fromarray(np.concatenate(tiles, 0)).save(args.out / f"sheet_{painting.stem}.jpg", quality=90)
         base = np.array(per["arbitrary"])
         for key in ("learned", "gatys"):
             if per[key]:

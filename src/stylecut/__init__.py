@@ -31,11 +31,15 @@ def __getattr__(name: str):
         from . import options
 
         return getattr(options, name)
+    if name == "Selection":  # any subject by pointing: Selection.of(box=(x0, y0, x1, y1), add=[(x, y)], remove=[])
+        from .segmentation.select import Selection
+
+        return Selection
     raise AttributeError(name)
 
 
 __all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", "configure", "Session", "Result",
-           "Options", "GatysParams", "PaintOptions", "StylecutError", "__version__"]
+           "Options", "GatysParams", "PaintOptions", "Selection", "StylecutError", "__version__"]
 
 
 def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
@@ -61,12 +65,15 @@ def stylize(image, style=None, *, region: str = "background", fg_style=None, str
     return run(image, opts, mask=mask, progress=progress).image
 
 
-def segment(image, refine: str = "guided"):
-    """Soft person alpha (H, W) float32 in [0, 1], the photo's (upright) size."""
+def segment(image, refine: str = "guided", mask=None):
+    """Soft person alpha (H, W) float32 in [0, 1], the photo's (upright) size.
+
+    mask: a Selection (box and/or clicks) to take any subject instead, or your own mask.
+    """
     from .imageio import to_photo
     from .session import compute_alpha
 
-    return compute_alpha(to_photo(image), refine)
+    return compute_alpha(to_photo(image), refine, mask)
 
 
 def cutout(image, refine: str = "guided", mask=None):
