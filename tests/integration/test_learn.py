@@ -14,9 +14,11 @@ QUICK = dict(steps=6, size=256, crop=128, pool=1)  # one crop: the loss must fal
 @pytest.fixture(scope="module")
 def wave(data_dir):
     """A style learnt in a few quick steps (enough to test plumbing; bench_learn.py measures quality)."""
+    from stylecut.style import learned
     from stylecut.style.learn import LearnSettings, learn_style
 
-    return learn_style(HOKUSAI, "wave", LearnSettings(**QUICK))
+    yield learn_style(HOKUSAI, "wave", LearnSettings(**QUICK))
+    learned.remove("wave")  # the data folder is shared by the whole run
 
 
 def test_torch_network_matches_onnxruntime():

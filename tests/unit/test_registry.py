@@ -11,12 +11,12 @@ from stylecut.style import StyleSpec, engine_for, parse_style
 
 
 def test_builtins_are_registered_with_their_models():
-    assert list_segmenters() == ("person", "mask-file")
+    assert list_segmenters() == ("person", "mask-file", "select")
     assert list_engines() == ("presets", "arbitrary", "gatys")
     assert engine_families() == ("fast", "gatys")
     assert ENGINES.entry("presets").models == ("multistyle26",)
     assert len(ENGINES.entry("presets").styles) == 26
-    with pytest.raises(StylecutError, match="unknown segmenter 'dog'; use one of: person, mask-file"):
+    with pytest.raises(StylecutError, match="unknown segmenter 'dog'; use one of: person, mask-file, select"):
         get_segmenter("dog")
 
 

@@ -30,7 +30,13 @@ class Limits:
     @property
     def max_body_bytes(self) -> int:
         """A whole request: three images and the form fields."""
-        return max(3 * self.max_upload_bytes, self.max_video_bytes + 2 * self.max_upload_bytes) + 1024 * 1024
+        return 3 * self.max_upload_bytes + 1024 * 1024
+
+    def body_cap(self, path: str) -> int:
+        """The body limit for a path: a job may carry a clip and two paintings."""
+        if path.rstrip("/") == "/api/jobs":
+            return self.max_video_bytes + 2 * self.max_upload_bytes + 1024 * 1024
+        return self.max_body_bytes
 
 
 class BodyTooLarge(Exception):
@@ -58,7 +64,8 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limits.max_body_bytes:
+        cap = self.limits.body_cap(scope.get("path", ""))
+        if length.isdigit() and int(length) > cap:
             return await _json(send, 413, "request body too large")
         seen = 0
 
@@ -70,8 +77,8 @@ class BodyLimit:
                 raise BodyStalled(f"the request body stalled for {self.limits.read_timeout:g} s") from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limits.max_body_bytes:
-                    raise BodyTooLarge(f"request body too large (over {self.limits.max_body_bytes // (1024 * 1024)} MB)")
+                if seen > cap:
+                    raise BodyTooLarge(f"request body too large (over {cap // (1024 * 1024)} MB)")
             return message
 
         await self.app(scope, counted, send)
