@@ -79,9 +79,10 @@ def seg_photos() -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def person_prior(rgb: np.ndarray) -> np.ndarray | None:
+    from stylecut.imageio import Photo
     from stylecut.session import segment_photo
 
-    alpha, found = segment_photo(rgb, "guided")
+    alpha, found = segment_photo(Photo(rgb), "guided")
     return alpha if found else None
 
 

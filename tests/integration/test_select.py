@@ -145,3 +145,18 @@ def test_http_mask_with_points_and_box(live_server, tmp_path):
     assert r.status_code == 200
     out = np.asarray(Image.open(io.BytesIO(r.content)).convert("RGB"), np.float32)
     assert np.abs(out - rgb(COWS).astype(np.float32))[first].mean() < 10
+
+
+def test_clicks_on_a_person_mask_do_not_spoil_it():
+    """Corrections of the automatic person mask stay local: three simulated clicks never lower its IoU."""
+    from benchmarks.bench_select import next_click, person_prior, seg_photos
+
+    for _, image, truth in seg_photos()[:3]:
+        prior = person_prior(image)
+        pred, start = prior > 0.5, iou(prior > 0.5, truth)
+        selector, clicks = Selector(image, prior), []
+        for _ in range(3):
+            point, positive = next_click(pred, truth)
+            clicks.append((*point, positive))
+            pred = select_mask(image, Selection(clicks=tuple(clicks)), selector=selector)
+        assert iou(pred, truth) >= start - 0.005, (start, iou(pred, truth))

@@ -27,6 +27,7 @@ MAX_POINTS = 64
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 2  # and for each correction
 LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
+LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 
 
@@ -126,6 +127,8 @@ class Selector:
         self.radius = max(2, round(max(h, w) / 100))
         self.prior = None if prior is None else \
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
+        self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
+        self.local = LOCAL if prior is None else LOCAL_PRIOR
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
@@ -183,10 +186,10 @@ class Selector:
                 return current & ~part  # one of several parts, none clicked as wanted: another person, a bowl
             # else cut off what is nearer (along the image) to this click than to the part's wanted points
             others = claimed + _core(part, (cx, cy), 3 * self.radius)
-            if others:
+            if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
                 cut = self._nearer(part, (cx, cy), others)
                 local = np.zeros(cut.shape, np.uint8)
-                cv2.circle(local, (cx, cy), int(LOCAL * max(h, w)), 1, -1)
+                cv2.circle(local, (cx, cy), int(self.local * max(h, w)), 1, -1)
                 current = current & ~(cut & (local > 0))
         if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
             span = int(max(h, w) * 0.2)
@@ -208,13 +211,15 @@ class Selector:
         if changed[cy, cx]:
             region = labels == labels[cy, cx]
             near = np.zeros_like(changed)
-            cv2.circle(near, (cx, cy), int(LOCAL * max(h, w)), 1, -1)
+            cv2.circle(near, (cx, cy), int(self.local * max(h, w)), 1, -1)
             region &= near > 0  # a click corrects around itself
             out[region] = cut[region]
         disc = np.zeros_like(changed)
         cv2.circle(disc, (cx, cy), self.radius, 1, -1)
         out[disc > 0] = positive
-        return _keep(out, positives + ([(cx, cy)] if positive else []))
+        if self.prior is not None and self.outside is None:
+            return out  # correcting the person mask: every person in it stays unless removed
+        return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
 
     def _nearer(self, region: np.ndarray, point: tuple[int, int], others: list[tuple[int, int]]) -> np.ndarray:
         """Pixels of region geodesically nearer to point than to any of others (colour edges cost more)."""
@@ -251,14 +256,14 @@ class Selector:
         return mask
 
 
-def _keep(fg: np.ndarray, positives: list[tuple[int, int]]) -> np.ndarray:
-    """Keep the parts that hold a positive click (the largest part when there is none)."""
+def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = False) -> np.ndarray:
+    """Keep the parts that hold a positive click, and the largest part (when asked, or when no click holds one)."""
     if not fg.any():
         return fg
     n, labels, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
     keep = {labels[py, px] for px, py in positives} - {0}
-    if not keep:
-        keep = {1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))}
+    if not keep or largest:
+        keep |= {1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))}
     return np.isin(labels, list(keep))
 
 
@@ -278,11 +283,20 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     if not sel and prior is None:
         raise StylecutError("nothing to select: give a box or at least one --add point")
     selector = selector or Selector(rgb, prior)
-    small = selector.run(sel).astype(np.uint8)
+    work = selector.run(sel)
     h0, w0 = rgb.shape[:2]
-    if small.shape != (h0, w0):
-        small = cv2.resize(small * 255, (w0, h0), interpolation=cv2.INTER_LINEAR) > 127
-    return small.astype(bool)
+
+    def full(mask: np.ndarray) -> np.ndarray:
+        if mask.shape == (h0, w0):
+            return mask.astype(bool)
+        return cv2.resize(mask.astype(np.uint8) * 255, (w0, h0), interpolation=cv2.INTER_LINEAR) > 127
+
+    if sel.box is not None or selector.full_prior is None:
+        return full(work)
+    changed = full(work != selector.prior)  # only where the clicks changed the person mask: its full detail stays
+    out = selector.full_prior.copy()
+    out[changed] = full(work)[changed]
+    return out
 
 
 _SELECTORS: OrderedDict = OrderedDict()  # recent photos' selectors: each click on the same photo costs one cut
