@@ -179,11 +179,11 @@ class Selector:
         cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
         positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
         if not positive and current[cy, cx]:
-            n, labels = cv2.connectedComponents(current.astype(np.uint8), connectivity=8)
+            n, labels, stats, _ = cv2.connectedComponentsWithStats(current.astype(np.uint8), connectivity=8)
             part = labels == labels[cy, cx]
             claimed = [p for p in positives if part[p[1], p[0]]]
-            if not claimed and n > 2:
-                return current & ~part  # one of several parts, none clicked as wanted: another person, a bowl
+            if not claimed and n > 2 and labels[cy, cx] != 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])):
+                return current & ~part  # one of several parts, not the largest, none wanted: another person, a bowl
             # else cut off what is nearer (along the image) to this click than to the part's wanted points
             others = claimed + _core(part, (cx, cy), 3 * self.radius)
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
