@@ -9,6 +9,7 @@ NoC@85 / NoC@90 (clicks to reach that IoU; 20 when never), and the time per clic
 objects: DAVIS dog and cows, every `step`th frame, clicks from scratch.
 people:  DAVIS breakdance (the ground truth is the one dancer in a crowd), clicks on the person prior.
 fix:     ../shared/eval/seg photos, clicks correcting the default automatic person mask.
+video:   DAVIS dog and cows: 5 clicks on the first frame, then the selection followed through the clip (mean J).
 """
 from __future__ import annotations
 
@@ -86,6 +87,25 @@ def person_prior(rgb: np.ndarray) -> np.ndarray | None:
     return alpha if found else None
 
 
+def propagate(seq: str, clicks: int = 5) -> tuple[float, float]:
+    """A first-frame selection by the simulated user (5 clicks) followed through the clip: (mean J, fps)."""
+    from stylecut.segmentation.select import Follower, Selection, Selector, select_mask
+
+    frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))
+    truth = [np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127 for f in frames]
+    first = np.asarray(Image.open(frames[0]).convert("RGB"))
+    selector, done, pred = Selector(first), [], np.zeros_like(truth[0])
+    for _ in range(clicks):
+        point, positive = next_click(pred, truth[0])
+        done.append((*point, positive))
+        pred = select_mask(first, Selection(clicks=tuple(done)), selector=selector)
+    follower, js = Follower(first, pred), [iou(pred, truth[0])]
+    t = time.perf_counter()
+    for f, gt in zip(frames[1:], truth[1:]):
+        js.append(iou(follower.next(np.asarray(Image.open(f).convert("RGB"))), gt))
+    return float(np.mean(js)), (len(frames) - 1) / (time.perf_counter() - t)
+
+
 def report(name: str, rows: list[list[float]], clicks: int) -> None:
     at = {k: statistics.mean(r[k - 1] for r in rows) for k in (1, 3, 5)}
     n85 = statistics.mean(noc(r, 0.85, clicks) for r in rows)
@@ -95,7 +115,7 @@ def report(name: str, rows: list[list[float]], clicks: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", nargs="+", default=["objects", "people", "fix"])
+    ap.add_argument("--sets", nargs="+", default=["objects", "people", "fix", "video"])
     ap.add_argument("--clicks", type=int, default=20)
     ap.add_argument("--step", type=int, default=10)
     args = ap.parse_args()
@@ -125,6 +145,11 @@ def main() -> None:
         at3 = statistics.mean(r[3] for r in rows)
         print(f"{'fix person masks: seg':<30}{len(rows):>4}  automatic {at0:.3f}  after 1 {statistics.mean(r[1] for r in rows):.3f}"
               f"  after 3 clicks {at3:.3f}")
+    if "video" in args.sets:
+        for seq in ("dog", "cows"):
+            j, fps = propagate(seq)
+            print(f"{'video: ' + seq:<30}      J mean {j:.3f} (5 clicks on frame 0, then followed), {fps:.1f} fps "
+                  "(decoding included)")
     # time per click at 1024 px
     from stylecut.segmentation.select import Selection, select_mask
 

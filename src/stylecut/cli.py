@@ -407,6 +407,7 @@ def demo(
 
 @app.command()
 @guarded
+@with_pointing
 @with_schema(Options, make=lambda values: Options(**values))
 def video(
     input: Path = typer.Argument(..., help="A clip: mp4, mov, mkv, webm, avi or animated GIF."),
@@ -417,6 +418,7 @@ def video(
                                  help="Stabilise mask and style over time with optical flow (on), or each frame alone."),
     mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask, used for every frame."),
     options: Options = None,
+    selection=None,
 ) -> None:
     """Stylize a clip's background, person, or both, without flicker; audio and timing kept."""
     from tqdm import tqdm
@@ -433,7 +435,8 @@ def video(
 
     try:
         with Session(options) as session:
-            s = stylize_video(input, output, session, start=start, end=end, temporal=temporal == "on", mask=mask,
+            s = stylize_video(input, output, session, start=start, end=end, temporal=temporal == "on",
+                              mask=selection or mask,
                               progress=progress)
     finally:
         for bar in bars:

@@ -240,6 +240,7 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         span = (min(end, info.duration) if end is not None else info.duration) - start
         total = max(0, round(span * info.fps))
     state = Temporal() if temporal else None
+    follow = _follower(mask, session.options.refine)
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
     n = found = 0
@@ -247,7 +248,8 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         for t, rgb in frames(src, start, end):
             if cancel is not None and cancel():
                 raise Cancelled("cancelled")
-            result = session.process(rgb, mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False,
+            frame_mask = follow(rgb) if follow is not None else mask
+            result = session.process(rgb, frame_mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False,
                                      cancel=cancel)
             writer.write(t - start, np.asarray(result.image.convert("RGB")))
             n += 1
@@ -265,6 +267,29 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         raise
     return VideoSummary(n, time.perf_counter() - t0, writer.size[0], writer.size[1], info.fps,
                         writer.audio is not None)
+
+
+def _follower(mask: object, refine_method: str) -> Callable[[np.ndarray], np.ndarray] | None:
+    """For a Selection: the first frame's selection, then the same subject followed frame to frame."""
+    from .segmentation.select import Follower, Selection, select_mask, selector_for
+
+    if not isinstance(mask, Selection):
+        return None
+    state: list = []
+
+    def alpha(rgb: np.ndarray) -> np.ndarray:
+        from .segmentation.refine import refine
+
+        if not state:
+            sel = mask.check(rgb.shape[1], rgb.shape[0])
+            hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None))
+            state.append(Follower(rgb, hard))
+        else:
+            hard = state[0].next(rgb)
+        return np.clip(refine(rgb, hard.astype(np.float32), refine_method), 0.0, 1.0) if hard.any() \
+            else hard.astype(np.float32)
+
+    return alpha
 
 
 def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: object = None):

@@ -200,3 +200,24 @@ def test_ray_backend_cuts_clips_into_segments(tmp_path):
     fb = [f for _, f in frames(tmp_path / "ray" / "dance.mp4")]
     assert np.mean([np.abs(x.astype(np.int16) - y.astype(np.int16)).mean() for x, y in zip(fa, fb)]) < 3  # codec noise
     assert not list((tmp_path / "ray").glob(".stylecut-parts-*"))  # segments removed after the join
+
+
+def test_a_selection_follows_the_subject_through_the_clip(tmp_path):
+    """--box on the first frame of the dog clip: the dog stays as it is in every frame, the rest is painted."""
+    clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
+    truth = [np.asarray(Image.open(p).convert("L")) > 127
+             for p in sorted(glob.glob(str(EVAL / "video" / "dog" / "masks" / "*.png")))[:20]]
+    ys, xs = np.nonzero(truth[0])
+    box = f"{max(0, xs.min() - 15)},{max(0, ys.min() - 15)},{min(853, xs.max() + 15)},{min(479, ys.max() + 15)}"
+    out = tmp_path / "out.mp4"
+    p = run_cli("video", clip, "-o", out, "--style", "preset:20", "--box", box)
+    assert p.returncode == 0, p.stderr
+    from stylecut.video import frames
+
+    src = [f for _, f in frames(clip)]
+    got = [f for _, f in frames(out)]
+    assert len(got) == 20
+    for i in (0, 10, 19):
+        diff = np.abs(got[i].astype(np.float32) - src[i].astype(np.float32)).mean(axis=2)
+        core = truth[i] & (np.abs(np.gradient(truth[i].astype(np.float32))[0]) == 0)
+        assert np.median(diff[core]) < 12 and np.median(diff[~truth[i]]) > 25, i  # dog kept, rest painted

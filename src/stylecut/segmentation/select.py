@@ -353,3 +353,51 @@ class SelectSegmenter:
 
         hard = (look or self.look(rgb)).data
         return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
+
+
+class Follower:
+    """Carries a selection through a clip: the last mask warped by dense optical flow (DIS), then re-cut.
+
+    Each frame: flow from the previous frame, the previous mask warped along it, then GrabCut at
+    WORK_SIDE with the warped mask's eroded core as object, its far surroundings as background and
+    the band between left to the colour models. Follows a dog or one dancer the clicks picked.
+    """
+
+    def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray):
+        self.prev = self._grey(first_rgb)
+        h, w = self.prev.shape
+        self.mask = cv2.resize(first_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        self.flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+
+    @staticmethod
+    def _grey(rgb: np.ndarray) -> np.ndarray:
+        return cv2.cvtColor(resize_max(rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
+
+    def next(self, rgb: np.ndarray) -> np.ndarray:
+        """This frame's hard mask (H, W) bool at the frame's size."""
+        grey = self._grey(rgb)
+        h, w = grey.shape
+        back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
+        grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
+        warped = cv2.remap(self.mask.astype(np.uint8), grid[..., 0], grid[..., 1], cv2.INTER_NEAREST) > 0
+        self.prev = grey
+        if not warped.any():
+            self.mask = warped
+        else:
+            r = max(2, round(max(h, w) * 0.02))
+            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+            core = cv2.erode(warped.astype(np.uint8), k) > 0
+            near = cv2.dilate(warped.astype(np.uint8), k, iterations=3) > 0
+            mask = np.full((h, w), cv2.GC_BGD, np.uint8)
+            mask[near] = cv2.GC_PR_BGD
+            mask[warped] = cv2.GC_PR_FGD
+            mask[core] = cv2.GC_FGD
+            bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+            small = cv2.cvtColor(resize_max(rgb, WORK_SIDE), cv2.COLOR_RGB2BGR)
+            try:
+                cv2.grabCut(small, mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
+                self.mask = _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), [], largest=True)
+            except cv2.error:
+                self.mask = warped
+        H, W = rgb.shape[:2]
+        return cv2.resize(self.mask.astype(np.uint8) * 255, (W, H), interpolation=cv2.INTER_LINEAR) > 127
