@@ -51,15 +51,21 @@ def _open_style_tables(path) -> bytes:
     return model.SerializeToString()
 
 
-_VARIANTS = {"arbitrary_transform": _symbolic_hw, "multistyle26": _open_style_tables}
+# rewritten graphs: by variant name, or by model key when the model is always run rewritten
+_VARIANTS = {"arbitrary_transform": _symbolic_hw, "open_tables": _open_style_tables}
 
 
 @lru_cache(maxsize=None)
-def session(key: str):
-    """An InferenceSession for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform')."""
+def session(key: str, variant: str | None = None):
+    """An InferenceSession for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform').
+
+    variant 'open_tables' (multistyle26): the style tables as inputs. Rewriting needs the onnx package,
+    whose import costs ~145 ms, so the built-in presets run the file as it is.
+    """
     import onnxruntime as ort
 
     with _lock:
         path = model_path(key)
-        src = _VARIANTS[key](path) if key in _VARIANTS else str(path)
+        rewrite = _VARIANTS.get(variant or key)
+        src = rewrite(path) if rewrite is not None else str(path)
         return ort.InferenceSession(src, _options(), providers=["CPUExecutionProvider"])
