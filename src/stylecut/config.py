@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from .errors import StylecutError
+
 
 @dataclass
 class Settings:
@@ -45,16 +47,12 @@ def torch_device(name: str = "auto") -> str:
 
     name = (name or "auto").lower()
     if name not in ("auto", "cpu", "cuda"):
-        from .errors import StylecutError
-
         raise StylecutError(f"--device {name!r}: use auto, cpu or cuda")
     if name == "cpu":
         return "cpu"
     if torch.cuda.is_available():
         return "cuda"
     if name == "cuda":
-        from .errors import StylecutError
-
         build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
         raise StylecutError(f"--device cuda: torch {torch.__version__} ({build}); use --device cpu or auto")
     return "cpu"

@@ -271,23 +271,21 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
 
 def _follower(mask: object, refine_method: str) -> Callable[[np.ndarray], np.ndarray] | None:
     """For a Selection: the first frame's selection, then the same subject followed frame to frame."""
-    from .segmentation.select import Follower, Selection, select_mask, selector_for
+    from .segmentation.base import Look
+    from .segmentation.select import Follower, Selection, SelectSegmenter
 
     if not isinstance(mask, Selection):
         return None
-    state: list = []
+    segmenter, state = SelectSegmenter(mask), []
 
     def alpha(rgb: np.ndarray) -> np.ndarray:
-        from .segmentation.refine import refine
-
         if not state:
-            sel = mask.check(rgb.shape[1], rgb.shape[0])
-            hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None))
-            state.append(Follower(rgb, hard))
+            look = segmenter.look(rgb)
+            state.append(Follower(rgb, look.data > 0))
         else:
-            hard = state[0].next(rgb)
-        return np.clip(refine(rgb, hard.astype(np.float32), refine_method), 0.0, 1.0) if hard.any() \
-            else hard.astype(np.float32)
+            hard = state[0].next(rgb).astype(np.float32)
+            look = Look(guide=hard, data=hard)
+        return segmenter.alpha(rgb, look, refine_method)
 
     return alpha
 

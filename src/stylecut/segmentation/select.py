@@ -143,18 +143,14 @@ class Selector:
         inside[max(0, y0):y1, max(0, x0):x1] = True
         return ~inside
 
-    def start(self, box) -> np.ndarray:
-        h, w = self.small.shape[:2]
-        self.outside = None
-        if box is not None:
-            x0, y0, x1, y1 = (int(round(v * self.scale)) for v in box)
-            mask = np.full((h, w), cv2.GC_BGD, np.uint8)
-            mask[max(0, y0):y1, max(0, x0):x1] = cv2.GC_PR_FGD
-            self.outside = mask == cv2.GC_BGD
+    def start(self) -> np.ndarray:
+        """The mask before any click: the box's cut (self.outside set), the person mask, or nothing."""
+        if self.outside is not None:
+            mask = np.where(self.outside, cv2.GC_BGD, cv2.GC_PR_FGD).astype(np.uint8)
             return _keep(self._cut(mask, ITERATIONS, ()), [])
         if self.prior is not None:
             return self.prior.copy()
-        return np.zeros((h, w), bool)
+        return np.zeros(self.small.shape[:2], bool)
 
     def _seeds(self, mask: np.ndarray, clicks) -> None:
         for x, y, positive in clicks:
@@ -241,10 +237,10 @@ class Selector:
 
     def _run(self, sel: Selection) -> np.ndarray:
         key = (sel.box,)
+        self.outside = self._outside(sel.box)
         mask = self.memo.get(key)
         if mask is None:
-            mask = self.memo[key] = self.start(sel.box)
-        self.outside = self._outside(sel.box)
+            mask = self.memo[key] = self.start()
         for k, c in enumerate(sel.clicks):
             key = key + (c,)
             nxt = self.memo.get(key)
@@ -343,7 +339,8 @@ class SelectSegmenter:
     def look(self, rgb: np.ndarray) -> Look:
         sel = self.selection.check(rgb.shape[1], rgb.shape[0])
         hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None, cache=self.cache))
-        return Look(guide=hard.astype(np.float32), data=hard.astype(np.float32))
+        hard = hard.astype(np.float32)
+        return Look(guide=hard, data=hard)
 
     def found(self, alpha: np.ndarray, look: Look) -> bool:
         return bool(look.data.any())
@@ -364,18 +361,15 @@ class Follower:
     """
 
     def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray):
-        self.prev = self._grey(first_rgb)
+        self.prev = cv2.cvtColor(resize_max(first_rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
         h, w = self.prev.shape
         self.mask = cv2.resize(first_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
         self.flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
 
-    @staticmethod
-    def _grey(rgb: np.ndarray) -> np.ndarray:
-        return cv2.cvtColor(resize_max(rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
-
     def next(self, rgb: np.ndarray) -> np.ndarray:
         """This frame's hard mask (H, W) bool at the frame's size."""
-        grey = self._grey(rgb)
+        small = resize_max(rgb, WORK_SIDE)
+        grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
         back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
         grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
@@ -393,9 +387,8 @@ class Follower:
             mask[warped] = cv2.GC_PR_FGD
             mask[core] = cv2.GC_FGD
             bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-            small = cv2.cvtColor(resize_max(rgb, WORK_SIDE), cv2.COLOR_RGB2BGR)
             try:
-                cv2.grabCut(small, mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
+                cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
                 self.mask = _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), [], largest=True)
             except cv2.error:
                 self.mask = warped

@@ -7,7 +7,6 @@ photo's block4_relu2 features. Training starts from the built-in preset closest 
 """
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from PIL import Image
 from ..config import compute_threads, torch_device
 from ..errors import Cancelled, StylecutError
 from ..filters import resize_max
-from ..imageio import to_photo
+from ..imageio import encode, to_photo
 from . import learned
 from .cin_network import build
 
@@ -133,8 +132,8 @@ def _crops(photos: list[np.ndarray], settings: LearnSettings, rng: np.random.Gen
     return np.stack(out).astype(np.float32) / 255.0
 
 
-def closest_preset(painting_loss: Loss, net, photo, device) -> int:
-    """The built-in preset (1..26) whose output on `photo` has the lowest style loss: the starting point."""
+def closest_preset(painting_loss: Loss, net, photo, content, device) -> int:
+    """The built-in preset (1..26) whose output on `photo` (content: its features) has the lowest style loss."""
     import torch
 
     from .presets import NUM_PRESETS, style_params
@@ -144,7 +143,7 @@ def closest_preset(painting_loss: Loss, net, photo, device) -> int:
         for i in range(1, NUM_PRESETS + 1):
             g, b = style_params((i,))
             out = net(photo, [torch.from_numpy(v).to(device) for v in g], [torch.from_numpy(v).to(device) for v in b])
-            loss = float(painting_loss(out, painting_loss.content_of(photo))[1])
+            loss = float(painting_loss(out, content)[1])
             if loss < best_loss:
                 best, best_loss = i, loss
     return best
@@ -168,11 +167,7 @@ def learn_style(painting, name: str, settings: LearnSettings | None = None,
     import torch
 
     settings = settings or LearnSettings()
-    name = learned.check_name(name)
-    from .presets import NUM_PRESETS
-
-    if name.isdigit() or name in {str(i) for i in range(1, NUM_PRESETS + 1)}:
-        raise StylecutError(f"style name {name!r} clashes with a built-in preset")
+    name = learned.check_name(name)  # starts with a letter: never a built-in preset's number
     painting_rgb = check_painting(painting)
     photos = sample_photos() + [p for folder in settings.photos for p in photos_from(folder)]
     device = torch_device(settings.device)
@@ -186,7 +181,7 @@ def learn_style(painting, name: str, settings: LearnSettings | None = None,
     pool = [torch.from_numpy(_crops(photos, settings, rng, settings.batch)).permute(0, 3, 1, 2).to(device)
             for _ in range(settings.pool)]
     targets = [loss_fn.content_of(x) for x in pool]
-    start = closest_preset(loss_fn, net, pool[0], device)
+    start = closest_preset(loss_fn, net, pool[0], targets[0], device)
     from .presets import style_params
 
     g0, b0 = style_params((start,))
@@ -235,6 +230,4 @@ def preview_jpeg(gammas: list[np.ndarray], betas: list[np.ndarray], side: int = 
     from .presets import run_network
 
     out = run_network(resize_max(to_photo(model_path("sample_portrait")).rgb, side), gammas, betas)
-    buf = io.BytesIO()
-    Image.fromarray((out * 255 + 0.5).astype(np.uint8)).save(buf, "JPEG", quality=88)
-    return buf.getvalue()
+    return encode(Image.fromarray((out * 255 + 0.5).astype(np.uint8)), "JPEG", quality=88)
