@@ -133,9 +133,9 @@ def join_clips(clips: dict, results: list[Item]) -> list[Item]:
     by_part = {r.output: r for r in results}
     items = []
     for dst, (src, folder, parts, error) in clips.items():
-        failed = error or next((by_part[p].error for p in parts if by_part.get(p) is None or by_part[p].status != "done"), "")
-        if failed:
-            items.append(Item(src, dst, "failed", failed or "a segment did not finish"))
+        bad = [by_part.get(p) for p in parts if p not in by_part or by_part[p].status != "done"]
+        if error or bad:
+            items.append(Item(src, dst, "failed", error or (bad[0] and bad[0].error) or "a segment did not finish"))
         else:
             items.append(outcome(src, dst, lambda src=src, dst=dst, parts=parts: join(src, [Path(p) for p in parts], Path(dst))))
         if folder:

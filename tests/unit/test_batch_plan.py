@@ -13,3 +13,19 @@ def test_which_files_are_inputs_and_where_they_go():
     assert output_for(P("/in/notes.txt"), P("/in"), P("/out")) is None
     assert output_for(P("/in/out/done.jpg"), P("/in"), P("/in/out")) is None  # output folder inside the input
     assert output_for(P("/in/outside/x.jpg"), P("/in"), P("/in/out")) == P("/in/out/outside/x.jpg")  # not a prefix match
+
+
+def test_join_clips_reports_missing_or_failed_segments(tmp_path):
+    """A clip whose segment failed, or never came back, is one failed item (and its parts folder goes)."""
+    from stylecut.batch_ray import join_clips
+    from stylecut.jobs import Item
+
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    clips = {"out/a.mp4": ("in/a.mp4", str(folder), ["p0", "p1"], ""),
+             "out/b.mp4": ("in/b.mp4", None, ["q0"], "")}
+    results = [Item("in/a.mp4", "p0", "done"), Item("in/a.mp4", "p1", "failed", "damaged frame")]
+    items = {i.output: i for i in join_clips(clips, results)}
+    assert items["out/a.mp4"].status == "failed" and items["out/a.mp4"].error == "damaged frame"
+    assert items["out/b.mp4"].status == "failed" and items["out/b.mp4"].error == "a segment did not finish"
+    assert not folder.exists()
