@@ -10,7 +10,7 @@ the style network(s) run concurrently on the session's thread pool, then the lay
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
@@ -19,12 +19,14 @@ from PIL import Image
 
 from . import compose
 from .cache import Cache
+from .config import compute_threads
 from .errors import Cancelled, StylecutError
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
 from .layers import Layers, snap
 from .options import Options
 from .registry import get_segmenter
+from .style.onnx_session import threads_per_run
 from .style.spec import engine_for
 from .temporal import Temporal
 
@@ -157,14 +159,22 @@ class Session:
         photo = to_photo(image)
         if self.joint:
             return self._process_joint(photo, mask, report, name, cancel)
+        return self._finish(self._start(photo, mask, report), report, name, cancel, temporal, check_person)
+
+    def _start(self, photo: Photo, mask: ImageLike | None, report: Progress, threads: int | None = None,
+               seg: object = None) -> "_Started":
+        """The quick look at the subject, then the refinement and the style networks submitted to the pool.
+
+        threads: compute threads of each style network run (None: the process setting); seg: the
+        segmenter to use (a clip's), else the one for `mask`."""
         opts, pool, rgb = self.options, self._pool, photo.rgb
         small = resize_max(rgb, int(opts.style_size))
         if not self._prepared:  # style sessions and vectors load while the coarse mask is computed
             for engine, spec in self._unique_styles():
                 pool.submit(engine.prepare, spec, self.cache.vectors)
-        seg = look = guide = None
+        look = guide = None
         if opts.needs_mask:
-            seg = segmenter_for(mask, self.cache)
+            seg = seg or segmenter_for(mask, self.cache)
             look = seg.look(rgb)  # quick; the rest of the segmentation runs beside the style network
             guide = Layers.of_person(look.guide)
         report("segment+style", 0.1)
@@ -175,22 +185,69 @@ class Session:
             if spec is None or (guide is None and styled_f):  # no mask: one look serves the whole frame
                 continue
             inp = compose.fill_out(small, guide.others(layer)) if split else small
-            styled_f[layer] = pool.submit(self.engines[layer].stylize, inp, spec, opts.strength, self.cache.vectors)
-        alpha = alpha_f.result() if alpha_f else None
-        styled = {layer: f.result() for layer, f in styled_f.items()}
-        found = alpha is None or seg.found(alpha, look)
+            styled_f[layer] = pool.submit(_with_threads, threads, self.engines[layer].stylize, inp, spec,
+                                          opts.strength, self.cache.vectors)
+        return _Started(photo, small, seg, look, alpha_f, styled_f)
+
+    def _finish(self, started: "_Started", report: Progress, name: str | None, cancel: Callable[[], bool] | None,
+                temporal: Temporal | None, check_person: bool) -> Result:
+        """Wait for the started work, stabilise it in time (video), compose the layers."""
+        opts, photo = self.options, started.photo
+        try:
+            alpha = started.alpha_f.result() if started.alpha_f else None
+            styled = {layer: f.result() for layer, f in started.styled_f.items()}
+        except BaseException:
+            started.cancel()
+            raise
+        found = alpha is None or started.seg.found(alpha, started.look)
         if cancel is not None and cancel():
             raise Cancelled("cancelled")
         report("compose", 0.8)
         if check_person:
             alpha = self._check_person(alpha, found, name)
         if temporal is not None:
-            alpha, styled = temporal.apply(rgb, alpha, styled)
+            alpha, styled = temporal.apply(photo.rgb, alpha, styled)
             alpha = None if alpha is None else snap(alpha)
         layers = None if alpha is None else Layers.of_person(alpha)
-        out = compose.compose_layers(rgb, small, layers, styled, opts.preserve_color, opts.blur)
+        out = compose.compose_layers(photo.rgb, started.small, layers, styled, opts.preserve_color, opts.blur)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo, found)
+
+    def process_frames(self, frames: Iterable[ImageLike], mask: ImageLike | None = None, *,
+                       temporal: Temporal | None = None, ahead: int = 2, cancel: Callable[[], bool] | None = None,
+                       first_index: int = 0) -> Iterator[Result]:
+        """process() each frame of a clip in order, the next `ahead` frames already started (lazily).
+
+        While a frame is stabilised and composed (and the caller encodes it), the next ones are
+        segmented and stylized on the pool, each style network on a share of the cores, so the
+        cores stay busy (README "Video"). The segmenter is the clip's (Segmenter.for_clip: people
+        tracked, a selection followed); first_index: the first frame's index in its clip (a segment
+        rendered elsewhere). Frames are never checked for a person (see process's check_person).
+        """
+        quiet: Progress = lambda stage, frac: None  # noqa: E731
+        if self.joint:  # an optimiser: one frame at a time
+            for frame in frames:
+                yield self.process(frame, mask, cancel=cancel, temporal=temporal, check_person=False)
+            return
+        seg = None
+        if self.options.needs_mask:
+            seg = segmenter_for(mask)  # no cache: frames do not repeat
+            seg = seg.for_clip(first_index) if hasattr(seg, "for_clip") else seg
+        pending: deque[_Started] = deque()
+        threads = max(1, compute_threads() // (ahead + 1)) if ahead else None
+        try:
+            for frame in frames:
+                if cancel is not None and cancel():
+                    raise Cancelled("cancelled")
+                photo = to_photo(frame)
+                pending.append(self._start(photo, mask, quiet, threads, seg))
+                if len(pending) > ahead:
+                    yield self._finish(pending.popleft(), quiet, None, cancel, temporal, False)
+            while pending:
+                yield self._finish(pending.popleft(), quiet, None, cancel, temporal, False)
+        finally:
+            for started in pending:  # an error, a cancel, or the caller stopped early
+                started.cancel()
 
     def map(self, images: Iterable[ImageLike], in_flight: int = 2, **kwargs: object) -> Iterator[Result]:
         """process() every image, `in_flight` at a time, yielding the Results in order (lazily).
@@ -228,6 +285,30 @@ class Session:
         out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+def _with_threads(threads: int | None, fn: Callable, *args: object) -> object:
+    with threads_per_run(threads):
+        return fn(*args)
+
+
+@dataclass
+class _Started:
+    """One image whose refinement and style networks are running on the pool."""
+
+    photo: Photo
+    small: np.ndarray
+    seg: object
+    look: object
+    alpha_f: Future | None
+    styled_f: dict[str, Future]
+
+    def cancel(self) -> None:
+        """Drop the work not begun and wait for the rest (it must not outlive its session's pool)."""
+        futures = [f for f in [self.alpha_f, *self.styled_f.values()] if f is not None]
+        for f in futures:
+            f.cancel()
+        wait(futures)
 
 
 def run(image: ImageLike, options: Options, mask: ImageLike | None = None, progress: Progress | None = None,

@@ -17,7 +17,7 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .errors import Cancelled, StylecutError
+from .errors import StylecutError
 from .imageio import normal_mode
 from .session import Session
 from .temporal import Temporal
@@ -240,18 +240,19 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         span = (min(end, info.duration) if end is not None else info.duration) - start
         total = max(0, round(span * info.fps))
     state = Temporal() if temporal else None
-    follow = _follower(mask, session.options.refine)
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
     n = found = 0
-    try:
+    times: list[float] = []
+
+    def clip() -> Iterator[np.ndarray]:
         for t, rgb in frames(src, start, end):
-            if cancel is not None and cancel():
-                raise Cancelled("cancelled")
-            frame_mask = follow(rgb) if follow is not None else mask
-            result = session.process(rgb, frame_mask, temporal=state, name=f"{src} at {t:.2f} s", check_person=False,
-                                     cancel=cancel)
-            writer.write(t - start, np.asarray(result.image.convert("RGB")))
+            times.append(t)
+            yield rgb
+
+    try:
+        for result in session.process_frames(clip(), mask, temporal=state, cancel=cancel):
+            writer.write(times[n] - start, np.asarray(result.image.convert("RGB")))
             n += 1
             found += result.found
             if progress is not None:
@@ -269,33 +270,11 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
                         writer.audio is not None)
 
 
-def _follower(mask: object, refine_method: str) -> Callable[[np.ndarray], np.ndarray] | None:
-    """For a Selection: the first frame's selection, then the same subject followed frame to frame."""
-    from .segmentation.base import Look
-    from .segmentation.select import Follower, Selection, SelectSegmenter
-
-    if not isinstance(mask, Selection):
-        return None
-    segmenter, state = SelectSegmenter(mask), []
-
-    def alpha(rgb: np.ndarray) -> np.ndarray:
-        if not state:
-            look = segmenter.look(rgb)
-            state.append(Follower(rgb, look.data > 0))
-        else:
-            hard = state[0].next(rgb).astype(np.float32)
-            look = Look(guide=hard, data=hard)
-        return segmenter.alpha(rgb, look, refine_method)
-
-    return alpha
-
-
 def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: object = None):
     """Yield the stylized frame (RGB array) for each frame of an iterable of RGB arrays (or PIL images).
 
     For frames that do not come from a file (a camera, another library); one Temporal state per call.
     """
     state = Temporal() if temporal else None
-    for frame in frames_in:
-        result = session.process(frame, mask, temporal=state, check_person=False)
+    for result in session.process_frames(frames_in, mask, temporal=state):
         yield np.asarray(result.image.convert("RGB"))

@@ -58,14 +58,20 @@ def render(src: str | os.PathLike, segment: Segment, session: Session, part: str
     stream = None
     written = 0
     try:
-        for i, (t, rgb) in enumerate(frames(src)):
-            if i < segment.warm:
-                continue
-            if i >= segment.end:
-                break
-            result = session.process(rgb, None, temporal=state, name=f"{src} frame {i}", check_person=False)
+        times: list[float] = []
+
+        def clip():
+            for i, (t, rgb) in enumerate(frames(src)):
+                if i >= segment.end:
+                    break
+                if i >= segment.warm:
+                    times.append(t)
+                    yield rgb
+
+        for i, result in enumerate(session.process_frames(clip(), temporal=state, first_index=segment.warm), start=segment.warm):
             if i < segment.start:
                 continue  # warm-up: only the filter's history is kept
+            t = times[i - segment.warm]
             img = result.image.convert("RGB")
             if stream is None:
                 stream = out.add_stream("ffv1", rate=1000)

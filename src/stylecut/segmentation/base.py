@@ -30,3 +30,8 @@ class Segmenter(Protocol):
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
         """Soft alpha (H, W) float32 in [0, 1] at the photo's size, snapped (see layers.snap)."""
+
+    # optional: def for_clip(self, first_index: int = 0) -> Segmenter
+    #   a segmenter for the consecutive frames of one clip, which may carry state from frame to frame
+    #   (people tracked, a selection followed) in look(), called once per frame in order;
+    #   first_index: the first frame's index in the clip. Without it, the segmenter serves every frame.

@@ -16,7 +16,7 @@ from ..registry import register_segmenter
 from .base import Look
 from .color_models import carve
 from .litert import load_model
-from .pose import fuse, person_layers
+from .pose import BodyTracker, PersonLayer, fuse, person_layers
 from .refine import check_method, refine
 from .selfie import selfie_probability
 
@@ -42,6 +42,7 @@ RECIPES = {
     "pose": Recipe(flip=True, tiles=True, pose=True, cleanup=False, carve=False),
     "cleanup": Recipe(carve=False),
     "default": Recipe(),
+    "video": Recipe(flip=False),  # a clip's segmenter: the temporal filter averages frames instead
 }
 
 
@@ -73,9 +74,13 @@ def cleanup(prob: np.ndarray) -> np.ndarray:
     return out
 
 
-def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe()) -> np.ndarray:
-    """The selfie probability with each person's body-crop segmentation blended in, cleaned up, carved."""
-    layers = person_layers(rgb) if recipe.pose else []
+def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe(),
+                       layers: list[PersonLayer] | None = None) -> np.ndarray:
+    """The selfie probability with each person's body-crop segmentation blended in, cleaned up, carved.
+
+    layers: the body crops when the caller has them (a clip's tracker), else they are detected."""
+    if layers is None:
+        layers = person_layers(rgb) if recipe.pose else []
     prob = fuse(selfie, layers)
     if recipe.cleanup:
         prob = cleanup(prob)
@@ -111,7 +116,7 @@ def first_look(rgb: np.ndarray, recipe: Recipe = Recipe(), cache: LRU | None = N
 
 
 def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None,
-           cache: LRU | None = None) -> tuple[np.ndarray, np.ndarray]:
+           cache: LRU | None = None, layers: list[PersonLayer] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(work-resolution photo, coarse person probability on it): segmentation before refinement.
 
     With a cache, results are kept by the photo's content, so a server asked for the mask and then
@@ -119,7 +124,7 @@ def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None
     first_look's result when the caller already has it.
     """
     work, selfie, key = look or first_look(rgb, recipe, cache)
-    return work, _cached(cache, key, lambda: finish_probability(work, selfie, recipe))
+    return work, _cached(cache, key, lambda: finish_probability(work, selfie, recipe, layers))
 
 
 def _cached(cache: LRU | None, key: str, compute) -> np.ndarray:
@@ -140,15 +145,26 @@ class PersonSegmenter:
 
     trusted = False  # an automatic mask: 'no person found' is checked
 
-    def __init__(self, recipe: Recipe = Recipe(), cache: LRU | None = None):
-        self.recipe, self.cache = recipe, cache
+    def __init__(self, recipe: Recipe = Recipe(), cache: LRU | None = None, tracker: BodyTracker | None = None):
+        self.recipe, self.cache, self.tracker = recipe, cache, tracker
 
     def prepare(self) -> None:
         load_models(self.recipe)
 
+    def for_clip(self, first_index: int = 0) -> "PersonSegmenter":
+        """For the frames of one clip, in order: the video recipe, the people tracked (BodyTracker).
+
+        No cache (frames do not repeat). look() then also runs the body crops, so the tracker's
+        state advances in frame order even when several frames are in flight.
+        """
+        tracker = BodyTracker(first_index=first_index) if self.recipe.pose else None
+        return PersonSegmenter(RECIPES["video"] if self.recipe == Recipe() else self.recipe, None, tracker)
+
     def look(self, rgb: np.ndarray) -> Look:
         look = first_look(rgb, self.recipe, self.cache)
-        return Look(guide=look[1], data=look)
+        if self.tracker is not None:
+            return Look(guide=look[1], data=(look, self.tracker.layers(look[0])))
+        return Look(guide=look[1], data=(look, None))
 
     def found(self, alpha: np.ndarray, look: Look) -> bool:
         """Is there a person? A person-sized region whose core the selfie model is sure of.
@@ -169,7 +185,8 @@ class PersonSegmenter:
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
         check_method(refine_method)  # before the model runs
-        work_prob = coarse(rgb, self.recipe, None if look is None else look.data, self.cache)
+        first, layers = (None, None) if look is None else look.data
+        work_prob = coarse(rgb, self.recipe, first, self.cache, layers)
         return snap(refine_alpha(rgb, *work_prob, refine_method))
 
 

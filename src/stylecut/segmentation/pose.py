@@ -151,33 +151,75 @@ def _segment_crop(rgb: np.ndarray, body: Body) -> tuple[float, np.ndarray, np.nd
     return float(out["Identity_1"][0]), _sigmoid(out["Identity_2"][:, :, 0]), landmarks
 
 
-def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
-    """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
-    h, w = rgb.shape[:2]
-    bodies: list[Body] = []
-    def useful(body: Body, margin: float = 1.0) -> bool:  # close-ups: the selfie view is better
-        return body.side >= 8 and trust(margin * max(h, w) / body.side) > 0
+def _useful(body: Body, shape: tuple[int, ...], margin: float = 1.0) -> bool:
+    """Big enough to see, and not a close-up (where the selfie view is better)."""
+    return body.side >= 8 and trust(margin * max(shape[:2]) / body.side) > 0
 
+
+def find_bodies(rgb: np.ndarray) -> list[Body]:
+    """Each detected person's crop, re-placed from the landmark model's own alignment points."""
+    bodies: list[Body] = []
     for body in detect_people(rgb):
-        if not useful(body, margin=1.5):  # the detector's crop can be off by that much
+        if not _useful(body, rgb.shape, margin=1.5):  # the detector's crop can be off by that much
             continue
         _, _, landmarks = _segment_crop(rgb, body)
         body = Body.aligned(landmarks[33], landmarks[34])  # the landmark model's own alignment points
-        if useful(body) and not any(body.same_person(b) for b in bodies):
+        if _useful(body, rgb.shape) and not any(body.same_person(b) for b in bodies):
             bodies.append(body)
+    return bodies
+
+
+def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...]) -> PersonLayer:
+    """One crop's segmentation placed back on the photo."""
+    h, w = shape[:2]
+    m = body.matrix()
+    back = cv2.warpAffine(prob, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.float32), m, (w, h), flags=cv2.INTER_LINEAR) > 0
+    corners = np.array([[0, 0, 1], [CROP_SIDE, 0, 1], [0, CROP_SIDE, 1], [CROP_SIDE, CROP_SIDE, 1]], np.float32) @ m.T
+    (x0, y0), (x1, y1) = np.floor(corners.min(0)), np.ceil(corners.max(0))
+    box = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
+    return PersonLayer(back, inside, max(h, w) / body.side, box)
+
+
+def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
+    """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
     layers = []
-    for body in bodies:
+    for body in find_bodies(rgb):
         presence, prob, _ = _segment_crop(rgb, body)
-        if presence < MIN_PRESENCE:
-            continue
-        m = body.matrix()
-        back = cv2.warpAffine(prob, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-        inside = cv2.warpAffine(np.ones((CROP_SIDE, CROP_SIDE), np.float32), m, (w, h), flags=cv2.INTER_LINEAR) > 0
-        corners = np.array([[0, 0, 1], [CROP_SIDE, 0, 1], [0, CROP_SIDE, 1], [CROP_SIDE, CROP_SIDE, 1]], np.float32) @ m.T
-        (x0, y0), (x1, y1) = np.floor(corners.min(0)), np.ceil(corners.max(0))
-        box = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
-        layers.append(PersonLayer(back, inside, max(h, w) / body.side, box))
+        if presence >= MIN_PRESENCE:
+            layers.append(_layer(prob, body, rgb.shape))
     return layers
+
+
+class BodyTracker:
+    """People followed through a clip, as MediaPipe's pose tracking does.
+
+    Every `every`-th frame of the clip (counted from its first frame, so that a segment of a clip
+    rendered elsewhere finds the same bodies after its warm-up) the people are detected anew; in
+    between, each body's crop is placed from its landmarks in the previous frame, which skips the
+    detector and the first crop: one landmark-model run per person and frame.
+    """
+
+    def __init__(self, every: int = 4, first_index: int = 0):
+        self.every, self.index = every, first_index
+        self.bodies: list[Body] = []
+
+    def layers(self, rgb: np.ndarray) -> list[PersonLayer]:
+        """This frame's person layers (see person_layers); call once per frame, in order."""
+        if self.index % self.every == 0 or not self.bodies:
+            self.bodies = find_bodies(rgb)
+        self.index += 1
+        layers, followed = [], []
+        for body in self.bodies:
+            presence, prob, landmarks = _segment_crop(rgb, body)
+            if presence < MIN_PRESENCE:  # lost: until the next detection
+                continue
+            layers.append(_layer(prob, body, rgb.shape))
+            nxt = Body.aligned(landmarks[33], landmarks[34])
+            if _useful(nxt, rgb.shape) and not any(nxt.same_person(b) for b in followed):
+                followed.append(nxt)
+        self.bodies = followed
+        return layers
 
 
 def trust(scale: float) -> float:

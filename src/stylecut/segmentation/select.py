@@ -336,6 +336,10 @@ class SelectSegmenter:
     def prepare(self) -> None:
         pass
 
+    def for_clip(self, first_index: int = 0) -> "FollowingSegmenter":
+        """The selection made on a clip's first frame, then followed through the next ones."""
+        return FollowingSegmenter(self.selection)
+
     def look(self, rgb: np.ndarray) -> Look:
         sel = self.selection.check(rgb.shape[1], rgb.shape[0])
         hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None, cache=self.cache))
@@ -350,6 +354,22 @@ class SelectSegmenter:
 
         hard = (look or self.look(rgb)).data
         return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
+
+
+class FollowingSegmenter(SelectSegmenter):
+    """A selection through a clip: made on the first frame, then followed (Follower); frames in order."""
+
+    def __init__(self, selection: Selection):
+        super().__init__(selection)
+        self.follower: Follower | None = None
+
+    def look(self, rgb: np.ndarray) -> Look:
+        if self.follower is None:
+            look = super().look(rgb)
+            self.follower = Follower(rgb, look.data > 0)
+            return look
+        hard = self.follower.next(rgb).astype(np.float32)
+        return Look(guide=hard, data=hard)
 
 
 class Follower:
