@@ -34,12 +34,20 @@ def _resize_flow(flow: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def warp(image: np.ndarray, flow: np.ndarray) -> np.ndarray:
+def _maps(flow: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """remap's fixed-point maps for a flow field brought to size=(w, h) (faster to sample with)."""
+    w, h = size
+    flow = _resize_flow(flow, (w, h))
+    mx = flow[..., 0] + np.arange(w, dtype=np.float32)[None, :]
+    my = flow[..., 1] + np.arange(h, dtype=np.float32)[:, None]
+    return cv2.convertMaps(mx, my, cv2.CV_16SC2)
+
+
+def warp(image: np.ndarray, flow: np.ndarray, maps: tuple | None = None) -> np.ndarray:
     """image (previous frame) sampled where each current pixel came from (flow: current -> previous)."""
     h, w = image.shape[:2]
-    flow = _resize_flow(flow, (w, h))
-    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
-    return cv2.remap(image, gx + flow[..., 0], gy + flow[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    m1, m2 = maps if maps is not None else _maps(flow, (w, h))
+    return cv2.remap(image, m1, m2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 def reliability(back: np.ndarray, fwd: np.ndarray, tolerance: float = 1.0) -> np.ndarray:
@@ -48,8 +56,8 @@ def reliability(back: np.ndarray, fwd: np.ndarray, tolerance: float = 1.0) -> np
     The standard occlusion check (Sundaram et al. 2010, as in Ruder et al.'s video style transfer).
     """
     there = warp(fwd, back)  # the forward flow, read at where each pixel came from
-    err = np.sum((back + there) ** 2, axis=2)
-    scale = 0.01 * (np.sum(back ** 2, axis=2) + np.sum(there ** 2, axis=2)) + tolerance
+    err = cv2.magnitude(*cv2.split(back + there)) ** 2
+    scale = 0.01 * (cv2.magnitude(*cv2.split(back)) ** 2 + cv2.magnitude(*cv2.split(there)) ** 2) + tolerance
     return np.exp(-err / scale).astype(np.float32)
 
 
@@ -85,20 +93,35 @@ class Temporal:
             rel = reliability(back, fwd)
             # brightness constancy: where the warped previous frame does not look like this one, the flow
             # is wrong (fast motion, blur) - take the current frame alone there
-            seen = np.abs(warp(self._gray.astype(np.float32), back) - gray.astype(np.float32))
-            rel *= np.exp(-(seen / PHOTO_TOLERANCE) ** 2)
+            seen = cv2.absdiff(warp(self._gray, back), gray).astype(np.float32) * (1.0 / PHOTO_TOLERANCE)
+            rel *= np.exp(-seen * seen)
+            maps: dict[tuple[int, int], tuple] = {}  # per size: the flow as remap maps, made once
+
+            def warped(prev: np.ndarray) -> np.ndarray:
+                size = (prev.shape[1], prev.shape[0])
+                if size not in maps:
+                    maps[size] = _maps(back, size)
+                return warp(prev, back, maps[size])
+
             if alpha is not None and self._alpha is not None and self._alpha.shape == alpha.shape:
-                before = warp(self._alpha, back)
+                before = warped(self._alpha)
                 agree = np.clip(1.0 - 2.0 * np.abs(alpha - before), 0.0, 1.0)  # edge shimmer, not a new person
                 w = self.mask_weight * _fit(rel, alpha.shape) * agree
-                alpha = (1.0 - w) * alpha + w * before
+                alpha = _mix(alpha, before, w)
             for name, look in styled.items():
                 prev = self._styled.get(name)
                 if prev is not None and prev.shape == look.shape:
-                    w = (self.style_weight * _fit(rel, look.shape[:2]))[..., None]
-                    styled[name] = (1.0 - w) * look + w * warp(prev, back)
+                    styled[name] = _mix(look, warped(prev), self.style_weight * _fit(rel, look.shape[:2]))
         self._gray, self._alpha, self._styled = gray, alpha, dict(styled)
         return alpha, styled
+
+
+def _mix(now: np.ndarray, before: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(1 - w) * now + w * before, per pixel (w: (h, w)), computed in `before`'s memory."""
+    before -= now
+    before *= w[..., None] if before.ndim == 3 else w
+    before += now
+    return before
 
 
 def _fit(a: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
