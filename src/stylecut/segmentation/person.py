@@ -66,11 +66,12 @@ def cleanup(prob: np.ndarray) -> np.ndarray:
     holes = (1 - sure).astype(np.uint8)
     hn, hl, hs, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
     h, w = prob.shape
-    for i in range(1, hn):
-        x, y, bw, bh, area = hs[i]
-        touches_border = x == 0 or y == 0 or x + bw == w or y + bh == h
-        if not touches_border and area < 0.0005 * h * w:
-            out[hl == i] = np.maximum(out[hl == i], 0.75)
+    x, y, bw, bh, area = hs.T
+    pin = ~((x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)) & (area < 0.0005 * h * w)
+    pin[0] = False  # label 0: the person itself
+    if pin.any():
+        fill = pin[hl]
+        out[fill] = np.maximum(out[fill], 0.75)
     return out
 
 
