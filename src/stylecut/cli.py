@@ -417,6 +417,9 @@ def video(
     temporal: str = typer.Option("on", "--temporal", click_type=click.Choice(["on", "off"]),
                                  help="Stabilise mask and style over time with optical flow (on), or each frame alone."),
     mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask, used for every frame."),
+    select_at: Optional[float] = typer.Option(
+        None, "--select-at", help="With --box/--add/--remove: seconds into the clip of the frame they point at "
+        "(default: the first frame); the selection is followed backwards and forwards from there."),
     options: Options = None,
     selection=None,
 ) -> None:
@@ -436,8 +439,7 @@ def video(
     try:
         with Session(options) as session:
             s = stylize_video(input, output, session, start=start, end=end, temporal=temporal == "on",
-                              mask=selection or mask,
-                              progress=progress)
+                              mask=selection or mask, select_at=select_at, progress=progress)
     finally:
         for bar in bars:
             bar.close()

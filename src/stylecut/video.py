@@ -212,13 +212,14 @@ class VideoSummary:
 
 
 def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
-                  end: float | None = None, temporal: bool = True, mask: object = None,
+                  end: float | None = None, temporal: bool = True, mask: object = None, select_at: float | None = None,
                   progress: Callable[[int, int | None], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> VideoSummary:
     """Stylize a clip frame by frame with `session` into `out` (.mp4, .webm or .gif); atomic, streaming.
 
     Each frame keeps the mask it gets, so a person who leaves the frame or is unsure for a frame
-    does not flash. With on_no_person 'error', a clip in which no frame has a person fails (and
+    does not flash. mask: a file, or a Selection made on the first frame, or on the frame at
+    `select_at` seconds (then followed backwards to the start as well as forwards). With on_no_person 'error', a clip in which no frame has a person fails (and
     writes nothing); with 'all', such a clip is stylized whole.
     """
     import time
@@ -239,6 +240,8 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     if info.duration:
         span = (min(end, info.duration) if end is not None else info.duration) - start
         total = max(0, round(span * info.fps))
+    if select_at is not None:
+        mask = _select_at(src, mask, start, end, select_at)
     state = Temporal() if temporal else None
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
@@ -268,6 +271,37 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         raise
     return VideoSummary(n, time.perf_counter() - t0, writer.size[0], writer.size[1], info.fps,
                         writer.audio is not None)
+
+
+MAX_BEFORE_SELECTION = 7200  # frames kept (as work-size JPEGs, ~25 KB each) to follow a selection backwards
+
+
+def _select_at(src, selection: object, start: float, end: float | None, at: float):
+    """The selection made on the frame at `at` seconds, with the masks of the frames before it."""
+    import cv2
+
+    from .filters import resize_max
+    from .segmentation.select import WORK_SIDE, Selection, follow_back
+
+    if not isinstance(selection, Selection):
+        raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")
+    if at < start or (end is not None and at >= end):
+        raise StylecutError(f"--select-at {at:g} must lie between --start and --end")
+    earlier: list[bytes] = []
+    at_rgb = None
+    for t, rgb in frames(src, start, end):
+        if t >= at - 1e-6:
+            at_rgb = rgb
+            break
+        if len(earlier) >= MAX_BEFORE_SELECTION:
+            raise StylecutError(f"--select-at {at:g}: at most {MAX_BEFORE_SELECTION} frames may come before it")
+        earlier.append(cv2.imencode(".jpg", resize_max(rgb, WORK_SIDE)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])[1])
+    if at_rgb is None:
+        raise StylecutError(f"--select-at {at:g} is past the clip's last frame")
+    if not earlier:
+        return selection
+    small = (cv2.imdecode(b, cv2.IMREAD_COLOR)[:, :, ::-1] for b in reversed(earlier))
+    return follow_back(selection, at_rgb, small)
 
 
 def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: object = None):

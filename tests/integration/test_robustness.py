@@ -59,7 +59,9 @@ def test_ctrl_c_in_a_batch_leaves_no_part_files_and_resumes(portrait_small, tmp_
     for i in range(10):
         Image.open(CONTENT / "blonde_girl.jpg").convert("RGB").resize((480 + i, 640), Image.LANCZOS).save(src / f"{i}.jpg")
     cmd = [str(STYLECUT), "batch", str(src), "-o", str(out), "--style", "preset:3", "--report", str(tmp_path / "r.json")]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C as in a terminal: the default disposition, even if this test process inherited SIGINT ignored
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while time.time() < deadline and len(list(out.glob("*.jpg"))) < 2:
         time.sleep(0.05)

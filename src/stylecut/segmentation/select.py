@@ -12,6 +12,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import cv2
 import numpy as np
@@ -407,14 +408,45 @@ class SelectSegmenter:
         return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
 
 
+@dataclass(frozen=True)
+class ClipSelection(Selection):
+    """A selection made on a later frame of a clip; `before`: the masks of the frames before that one.
+
+    Made by `follow_back`; the clip's segmenter gives those masks to the frames before the selection
+    frame, makes the selection on it, and follows it from there.
+    """
+
+    before: tuple = field(default=(), compare=False)  # (packed bits, (h, w)) per frame, at work size
+
+
+def follow_back(selection: Selection, at_rgb: np.ndarray, earlier: Iterable[np.ndarray]) -> ClipSelection:
+    """The selection made on `at_rgb`, followed backwards through `earlier`: the frames before it
+    (work size, WORK_SIDE), nearest first."""
+    sel = selection.check(at_rgb.shape[1], at_rgb.shape[0])
+    hard = select_mask(at_rgb, sel, selector=selector_for(at_rgb, with_prior=sel.box is None))
+    follower, masks = Follower(at_rgb, hard), []
+    for small in earlier:
+        m = follower.next(small)
+        masks.append((np.packbits(m), m.shape))
+    return ClipSelection(sel.box, sel.clicks, tuple(reversed(masks)))
+
+
 class FollowingSegmenter(SelectSegmenter):
-    """A selection through a clip: made on the first frame, then followed (Follower); frames in order."""
+    """A selection through a clip: made on its first frame (or the ClipSelection's), then followed
+    (Follower); frames in order."""
 
     def __init__(self, selection: Selection):
         super().__init__(selection)
         self.follower: Follower | None = None
+        self.before = list(getattr(selection, "before", ()))
 
     def look(self, rgb: np.ndarray) -> Look:
+        if self.before:  # a frame before the selection frame: its mask from the backward pass
+            bits, shape = self.before.pop(0)
+            small = np.unpackbits(bits, count=shape[0] * shape[1]).reshape(shape)
+            hard = (cv2.resize(small * 255, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR) > 127)
+            hard = hard.astype(np.float32)
+            return Look(guide=hard, data=hard)
         if self.follower is None:
             look = super().look(rgb)
             self.follower = Follower(rgb, look.data > 0)
