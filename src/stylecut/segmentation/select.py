@@ -26,7 +26,7 @@ from .base import Look
 WORK_SIDE = 400
 MAX_POINTS = 64
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
-UPDATE_ITERATIONS = 2  # and for each correction
+UPDATE_ITERATIONS = 1  # and for each correction
 LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
 LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
 GRABCUT_SEED = 0x5EED
