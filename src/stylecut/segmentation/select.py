@@ -29,10 +29,11 @@ ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 1  # and for each correction
 LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
 LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
-GRABCUT_SEED = 0x5EED
-GEODESIC_EDGE = 10.0
+REACH = 3.0  # and at most this many times its click's distance to the mask's edge
+REACH_PRIOR = 1.5  # the same, correcting the person mask (its errors are thin slivers along the edge)
 KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) are kept without a click
-REACH = 3.0  # a correction reaches at most this many times its click's distance to the mask's edge  # how much a colour edge costs to cross, against a flat step
+GRABCUT_SEED = 0x5EED
+GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Selector:
         self.prior = None if prior is None else \
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
-        self.local = LOCAL if prior is None else LOCAL_PRIOR
+        self.local, self.reach = (LOCAL, REACH) if prior is None else (LOCAL_PRIOR, REACH_PRIOR)
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
@@ -156,12 +157,14 @@ class Selector:
             return self.prior.copy()
         return np.zeros(self.small.shape[:2], bool)
 
-    def _seeds(self, mask: np.ndarray, clicks) -> None:
-        for x, y, positive in clicks:
-            cv2.circle(mask, (int(round(x * self.scale)), int(round(y * self.scale))), self.radius,
+    def _seeds(self, mask: np.ndarray, clicks, last_radius: int | None = None) -> None:
+        for i, (x, y, positive) in enumerate(clicks):
+            r = last_radius if last_radius is not None and i == len(clicks) - 1 else self.radius
+            cv2.circle(mask, (int(round(x * self.scale)), int(round(y * self.scale))), r,
                        int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
 
-    def _cut(self, mask: np.ndarray, iterations: int, clicks, coarse: bool = False) -> np.ndarray:
+    def _cut(self, mask: np.ndarray, iterations: int, clicks, coarse: bool = False,
+             last_radius: int | None = None) -> np.ndarray:
         """GrabCut from `mask` with the clicks as seeds -> object pixels (bool).
 
         coarse: a first cut, far from the answer, where most of GrabCut's time goes to its first
@@ -169,7 +172,7 @@ class Selector:
         colour models (measured: a first click at 1024 px 864 -> ~440 ms, and better masks, README).
         """
         models = None
-        self._seeds(mask, clicks)
+        self._seeds(mask, clicks, last_radius)
         has_fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any()
         has_bg = np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any()
         if has_fg and has_bg:
@@ -191,6 +194,10 @@ class Selector:
         h, w = current.shape
         cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
         positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
+        depth = self._depth(current, cx, cy)
+        # the click's own disc is set as it says: no wider than the error it sits in (a thin sliver
+        # along a person's edge must not become a disc of new error around it)
+        own = int(max(1, min(self.radius, depth)))
         if not positive and current[cy, cx]:
             n, labels, stats, _ = cv2.connectedComponentsWithStats(current.astype(np.uint8), connectivity=8)
             part = labels == labels[cy, cx]
@@ -202,7 +209,7 @@ class Selector:
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
                 cut = self._nearer(part, (cx, cy), others)
                 local = np.zeros(cut.shape, np.uint8)
-                cv2.circle(local, (cx, cy), self._reach(current, cx, cy), 1, -1)
+                cv2.circle(local, (cx, cy), self._reach(current, depth), 1, -1)
                 current = current & ~(cut & (local > 0))
         if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
             span = int(max(h, w) * 0.2)
@@ -217,30 +224,34 @@ class Selector:
         mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
         if self.outside is not None:
             mask[self.outside] = cv2.GC_BGD
-        cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new])
+        cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new], last_radius=own)
         changed = (cut != current).astype(np.uint8)
         n, labels = cv2.connectedComponents(changed, connectivity=8)
         out = current.copy()
         if changed[cy, cx]:
             region = labels == labels[cy, cx]
             near = np.zeros_like(changed)
-            cv2.circle(near, (cx, cy), self._reach(current, cx, cy), 1, -1)
+            cv2.circle(near, (cx, cy), self._reach(current, depth), 1, -1)
             region &= near > 0  # a click corrects around itself
             out[region] = cut[region]
         disc = np.zeros_like(changed)
-        cv2.circle(disc, (cx, cy), self.radius, 1, -1)
+        cv2.circle(disc, (cx, cy), own, 1, -1)
         out[disc > 0] = positive
         if self.prior is not None and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
 
-    def _reach(self, current: np.ndarray, cx: int, cy: int) -> int:
-        """How far a correction at (cx, cy) may change the mask: LOCAL of the long side, and at most
-        REACH times the click's distance to the mask's edge (a click near the edge, between a dog's
-        legs, fixes a small piece, not half the dog)."""
+    @staticmethod
+    def _depth(current: np.ndarray, cx: int, cy: int) -> float:
+        """The click's distance to the mask's edge (inside or outside it), in work pixels."""
         side = current if current[cy, cx] else ~current
-        depth = cv2.distanceTransform(np.pad(side, 1).astype(np.uint8), cv2.DIST_L2, 5)[cy + 1, cx + 1]
-        return min(int(self.local * max(current.shape)), int(REACH * depth) + self.radius)
+        return float(cv2.distanceTransform(np.pad(side, 1).astype(np.uint8), cv2.DIST_L2, 5)[cy + 1, cx + 1])
+
+    def _reach(self, current: np.ndarray, depth: float) -> int:
+        """How far a correction may change the mask: LOCAL of the long side, and at most REACH times
+        the click's depth (a click near the edge, between a dog's legs, fixes a small piece, not half
+        the dog)."""
+        return min(int(self.local * max(current.shape)), int(self.reach * depth) + self.radius)
 
     def _nearer(self, region: np.ndarray, point: tuple[int, int], others: list[tuple[int, int]]) -> np.ndarray:
         """Pixels of region geodesically nearer to point than to any of others (colour edges cost more)."""
