@@ -202,46 +202,42 @@ def test_ray_backend_cuts_clips_into_segments(tmp_path):
     assert not list((tmp_path / "ray").glob(".stylecut-parts-*"))  # segments removed after the join
 
 
-def test_a_selection_follows_the_subject_through_the_clip(tmp_path):
-    """--box on the first frame of the dog clip: the dog stays as it is in every frame, the rest is painted."""
+def _dog_selection_run(tmp_path, box_frame: int, *extra: str):
+    """The first 20 dog frames as a clip, a --box around the dog in `box_frame`, stylized: (clip, box, truth, output frames)."""
+    from stylecut.video import frames
+
     clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
     truth = [np.asarray(Image.open(p).convert("L")) > 127
              for p in sorted(glob.glob(str(EVAL / "video" / "dog" / "masks" / "*.png")))[:20]]
-    ys, xs = np.nonzero(truth[0])
+    ys, xs = np.nonzero(truth[box_frame])
     box = f"{max(0, xs.min() - 15)},{max(0, ys.min() - 15)},{min(853, xs.max() + 15)},{min(479, ys.max() + 15)}"
     out = tmp_path / "out.mp4"
-    p = run_cli("video", clip, "-o", out, "--style", "preset:20", "--box", box)
+    p = run_cli("video", clip, "-o", out, "--style", "preset:20", "--box", box, *extra)
     assert p.returncode == 0, p.stderr
+    return clip, box, truth, [f for _, f in frames(out)]
+
+
+def _assert_dog_kept(clip, truth, got, indices) -> None:
     from stylecut.video import frames
 
     src = [f for _, f in frames(clip)]
-    got = [f for _, f in frames(out)]
-    assert len(got) == 20
-    for i in (0, 10, 19):
+    assert len(got) == len(src) == 20
+    for i in indices:
         diff = np.abs(got[i].astype(np.float32) - src[i].astype(np.float32)).mean(axis=2)
         core = truth[i] & (np.abs(np.gradient(truth[i].astype(np.float32))[0]) == 0)
         assert np.median(diff[core]) < 12 and np.median(diff[~truth[i]]) > 25, i  # dog kept, rest painted
+
+
+def test_a_selection_follows_the_subject_through_the_clip(tmp_path):
+    """--box on the first frame of the dog clip: the dog stays as it is in every frame, the rest is painted."""
+    clip, _, truth, got = _dog_selection_run(tmp_path, 0)
+    _assert_dog_kept(clip, truth, got, (0, 10, 19))
 
 
 def test_a_selection_made_later_in_the_clip_is_followed_both_ways(tmp_path):
     """--select-at: the box points at frame 12; the dog is kept before it (followed back) and after it."""
-    clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
-    truth = [np.asarray(Image.open(p).convert("L")) > 127
-             for p in sorted(glob.glob(str(EVAL / "video" / "dog" / "masks" / "*.png")))[:20]]
-    ys, xs = np.nonzero(truth[12])
-    box = f"{max(0, xs.min() - 15)},{max(0, ys.min() - 15)},{min(853, xs.max() + 15)},{min(479, ys.max() + 15)}"
-    out = tmp_path / "out.mp4"
-    p = run_cli("video", clip, "-o", out, "--style", "preset:20", "--box", box, "--select-at", "0.5")  # 12 / 24 fps
-    assert p.returncode == 0, p.stderr
-    from stylecut.video import frames
-
-    src = [f for _, f in frames(clip)]
-    got = [f for _, f in frames(out)]
-    assert len(got) == 20
-    for i in (0, 6, 12, 19):
-        diff = np.abs(got[i].astype(np.float32) - src[i].astype(np.float32)).mean(axis=2)
-        core = truth[i] & (np.abs(np.gradient(truth[i].astype(np.float32))[0]) == 0)
-        assert np.median(diff[core]) < 12 and np.median(diff[~truth[i]]) > 25, i  # dog kept, rest painted
+    clip, box, truth, got = _dog_selection_run(tmp_path, 12, "--select-at", "0.5")  # 12 / 24 fps
+    _assert_dog_kept(clip, truth, got, (0, 6, 12, 19))
     bad = run_cli("video", clip, "-o", tmp_path / "x.mp4", "--style", "preset:20", "--select-at", "0.5")
     assert bad.returncode != 0 and "--select-at needs a selection" in bad.stderr and "Traceback" not in bad.stderr
     late = run_cli("video", clip, "-o", tmp_path / "y.mp4", "--style", "preset:20", "--box", box, "--select-at", "9")
