@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ..conftest import HOKUSAI
-from .test_video import describe, make_clip
+from ..conftest import EVAL, HOKUSAI
+from .test_video import _assert_dog_kept, describe, make_clip
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +145,25 @@ def test_queue_is_bounded_and_jobs_expire(tmp_path):
     assert not a.folder.exists() and not b.folder.exists()
     q.close()
     assert not q.root.exists()
+
+
+def test_video_job_follows_a_selection_made_later_in_the_clip(api, tmp_path):
+    """box + select_at: the dog pointed at in frame 12 is kept in every frame, the rest painted."""
+    clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
+    truth = [np.asarray(Image.open(EVAL / "video" / "dog" / "masks" / f"{i:05d}.png").convert("L")) > 127
+             for i in range(20)]
+    ys, xs = np.nonzero(truth[12])
+    box = f"{xs.min() - 15},{ys.min() - 15},{xs.max() + 15},{ys.max() + 15}"
+    upload = {"file": ("dog.mp4", clip.read_bytes(), "video/mp4")}
+    bad = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "select_at": "0.5"}, files=upload)
+    assert bad.status_code == 400 and "select_at needs" in bad.json()["error"]
+    outside = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "points": "[[900, 10, 1]]"}, files=upload)
+    assert outside.status_code == 400 and "outside the 854x480" in outside.json()["error"]
+    r = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "box": box, "select_at": "0.5"}, files=upload)
+    assert r.status_code == 202, r.text
+    done = wait(api, r.json()["id"])
+    assert done["state"] == "done", done
+    (tmp_path / "out.mp4").write_bytes(api.get(done["result"]).content)
+    from stylecut.video import frames
+
+    _assert_dog_kept(clip, truth, [f for _, f in frames(tmp_path / "out.mp4")], (0, 6, 12, 19))

@@ -431,14 +431,21 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         start: float = Form(0.0, description="video: seconds into the clip to begin."),
         end: Optional[float] = Form(None, description="video: seconds into the clip to stop."),
         format: str = Form("", description="video: mp4 (default), webm or gif; gatys: png (default), jpeg or webp."),
+        box: str = Form("", description=POINTING_HELP + " video: on the first frame, or the frame at select_at."),
+        points: str = Form("", description=POINTING_HELP),
+        select_at: Optional[float] = Form(None, description="video: seconds into the clip of the frame that box/points "
+                                                            "point at (default: the first); followed both ways."),
         form: dict = None,
     ) -> dict:
         """Start a long job; poll GET /api/jobs/{id} for its progress, then fetch /api/jobs/{id}/result."""
         if kind not in ("video", "gatys"):
             raise StylecutError(f"kind must be video or gatys (got {kind!r})")
+        selection = _selection(box, points)
+        if select_at is not None and (kind != "video" or selection is None):
+            raise StylecutError("select_at needs a video job with a box or points to make the selection there")
         if kind == "video":
             opts = await stylize_options(form, style_image, fg_style_image, 0, 0, engine="fast")
-            return await video_job(file, opts, temporal, start, end, format or "mp4")
+            return await video_job(file, opts, temporal, start, end, format or "mp4", selection, select_at)
         opts = await stylize_options(form, style_image, fg_style_image, limits.max_job_gatys_iterations,
                                      limits.max_job_gatys_size, engine="gatys")
         if not any(spec is not None and spec.image is not None for spec in opts.layer_styles().values()):
@@ -451,7 +458,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         def work(job: Job) -> tuple[Path, str]:
             from ..session import run
 
-            result = run(photo, opts, progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
+            result = run(photo, opts, selection, progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
                          cancel=job.cancel.is_set, pool=pool)
             data, media = _encode(result.image, fmt)
             out = job.folder / f"result.{_format(fmt)[0].lower()}"
@@ -462,7 +469,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         return job.view()
 
     async def video_job(file: UploadFile, opts: Options, temporal: bool, start: float, end: float | None,
-                        fmt: str) -> dict:
+                        fmt: str, selection=None, select_at: float | None = None) -> dict:
         from ..video import OUTPUTS, VIDEO_EXTS, probe
 
         suffix = Path(file.filename or "").suffix.lower()
@@ -491,6 +498,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             if span > limits.max_video_seconds:
                 raise StylecutError(f"videos here are limited to {limits.max_video_seconds:g} s (this is {span:.0f} s); "
                                     "use start and end")
+            if selection is not None:  # points outside the frame etc.: a 400 now, not a failed job later
+                selection.check(info.width, info.height)
         except BaseException:
             jobs.forget(job)
             raise
@@ -501,8 +510,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
             out = job.folder / f"result.{fmt.lower()}"
             with Session(opts, pool=pool) as session:
-                stylize_video(src, out, session, start=start, end=end, temporal=temporal,
-                              progress=lambda n, total: job.report(n / total) if total else None,
+                stylize_video(src, out, session, start=start, end=end, temporal=temporal, mask=selection,
+                              select_at=select_at, progress=lambda n, total: job.report(n / total) if total else None,
                               cancel=job.cancel.is_set)
             src.unlink(missing_ok=True)
             return out, {"mp4": "video/mp4", "webm": "video/webm", "gif": "image/gif"}[fmt.lower()]
