@@ -203,11 +203,13 @@ class BodyTracker:
     def __init__(self, every: int = 4, first_index: int = 0):
         self.every, self.index = every, first_index
         self.bodies: list[Body] = []
+        self.shape: tuple[int, ...] | None = None
 
     def layers(self, rgb: np.ndarray) -> list[PersonLayer]:
         """This frame's person layers (see person_layers); call once per frame, in order."""
-        if self.index % self.every == 0 or not self.bodies:
+        if self.index % self.every == 0 or not self.bodies or rgb.shape != self.shape:  # a new size: not the same shot
             self.bodies = find_bodies(rgb)
+        self.shape = rgb.shape
         self.index += 1
         layers, followed = [], []
         for body in self.bodies:

@@ -485,6 +485,9 @@ class Follower:
         small = resize_max(rgb, WORK_SIDE)
         grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
+        if grey.shape != self.prev.shape:  # frames of another size (not one clip): carry the mask over as it is
+            self.prev = cv2.resize(self.prev, (w, h), interpolation=cv2.INTER_AREA)
+            self.mask = cv2.resize(self.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
         back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
         grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
         warped = cv2.remap(self.mask.astype(np.uint8), grid[..., 0], grid[..., 1], cv2.INTER_NEAREST) > 0
