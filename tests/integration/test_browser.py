@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
-from ..conftest import PORTRAIT, STARRY
+from ..conftest import EVAL, PORTRAIT, STARRY
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -393,4 +395,52 @@ def test_point_to_select_any_subject(browser, live_server, tmp_path):
     assert page.is_hidden("#pointing")
     info = page.evaluate(DIFF_JS)
     assert info["diff"] > 10
+    page.close()
+
+
+def test_video_tab_points_at_the_subject_on_a_frame(browser, live_server, tmp_path):
+    """Point on a frame of the clip (the photo view's clicks), then the job gets the clicks and that frame's time."""
+    from .test_video import make_clip
+
+    clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    page.click("#tab-video")
+    page.set_input_files("#clip", str(clip))
+    page.wait_for_selector("#clip-pointing:not(.hidden)")
+    page.wait_for_function("document.getElementById('clip-pick').readyState >= 2", timeout=20000)
+    page.evaluate("document.getElementById('clip-pick').currentTime = 0.5")
+    page.wait_for_function("const v = document.getElementById('clip-pick'); !v.seeking && v.readyState >= 2 && "
+                           "Math.abs(v.currentTime - 0.5) < 0.01", timeout=20000)
+    page.click("#pick-frame")
+    page.wait_for_selector("#tab-stylize.active")
+    page.wait_for_selector("#use-for-clip:not(.hidden)")
+    page.click("#use-for-clip")  # nothing pointed at yet: a clear message, still on the frame
+    assert "Point at the subject first" in page.text_content("#error") and page.is_visible("#use-for-clip")
+    page.wait_for_function("document.getElementById('before').naturalWidth === 854", timeout=20000)
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Person') || "
+                           "document.getElementById('status').textContent.startsWith('No person') || "
+                           "!!document.getElementById('error').textContent", timeout=60000)
+    truth = np.asarray(Image.open(EVAL / "video" / "dog" / "masks" / "00012.png").convert("L")) > 127
+    ys, xs = np.nonzero(truth)
+    box = page.locator("#before").bounding_box()
+    page.mouse.click(box["x"] + xs.mean() * box["width"] / 854, box["y"] + ys.mean() * box["height"] / 480)
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('Selection updated')", timeout=60000)
+    page.click("#use-for-clip")
+    page.wait_for_selector("#tab-video.active")
+    assert "at 0.50 s (1 click)" in page.text_content("#pick-info") and page.is_enabled("#pick-clear")
+    page.evaluate("""() => { const send = window.fetch; window.sent = null;  // the job's text fields, as sent
+      window.fetch = (url, opts) => { if (String(url).endsWith('/api/jobs') && opts && opts.body instanceof FormData)
+        window.sent = Object.fromEntries([...opts.body.entries()].filter(([k, v]) => typeof v === 'string'));
+        return send(url, opts); }; }""")
+    page.click("#go")
+    page.wait_for_function("window.sent !== null", timeout=10000)
+    sent = page.evaluate("window.sent")
+    (x, y, positive), = json.loads(sent["points"])
+    assert sent["select_at"] == "0.500" and positive == 1 and truth[round(y), round(x)], sent  # on the dog, in frame 12
+    page.wait_for_selector("#clip-out:not(.hidden)", timeout=180000)
+    assert not page.text_content("#error")
+    page.click("#pick-clear")
+    assert "found by themselves" in page.text_content("#pick-info")
     page.close()

@@ -7,6 +7,7 @@ const state = {
   preset: null, fgPreset: null, mode: "stylize", mask: null, split: 50, busy: false,
   results: { stylize: null, paint: null, video: null },  // object URLs of each tab's last result
   clip: null, job: null,  // the chosen clip; the running job's id
+  clipUrl: null, pickAt: null, clipSel: null,  // the clip's preview; the frame being pointed on (s); the selection made there
   points: [], box: null, history: [], maskSeq: 0,  // pointing: clicks [x, y, 1|0] and a box, in photo pixels
 };
 // display names of choices only
@@ -428,6 +429,12 @@ function gatysForm() {
 function videoForm() {
   if (!state.clip) throw new Error("Choose a clip.");
   const fd = styleFields();
+  const sel = state.clipSel;
+  if (sel) {  // the subject pointed at on one frame, followed through the clip both ways
+    if (sel.box) fd.append("box", sel.box.map(Math.round).join(","));
+    if (sel.points.length) fd.append("points", JSON.stringify(sel.points.map(([x, y, p]) => [Math.round(x), Math.round(y), p])));
+    fd.append("select_at", sel.at.toFixed(3));
+  }
   fd.append("kind", "video");
   fd.append("file", state.clip);
   fd.append("temporal", $("temporal").checked ? "true" : "false");
@@ -522,8 +529,41 @@ async function go() {
   }
 }
 
+// ---------- pointing at the subject of a clip: on one of its frames, in the photo view ----------
+async function pickFrame() {
+  const v = $("clip-pick");
+  if (v.readyState < 2 || !v.videoWidth) { showError("The clip is still loading (or this browser cannot show it); try again in a moment."); return; }
+  v.pause();
+  const c = document.createElement("canvas");
+  c.width = v.videoWidth; c.height = v.videoHeight;
+  c.getContext("2d").drawImage(v, 0, 0);
+  const blob = await new Promise((resolve) => c.toBlob(resolve, "image/png"));
+  const at = v.currentTime;
+  setMode("stylize");
+  state.pickAt = at;
+  $("use-for-clip").classList.remove("hidden");
+  setPhoto(new File([blob], `frame at ${at.toFixed(2)} s.png`, { type: "image/png" }));
+  setStatus("Click the subject (Shift+click or Remove takes away, drag a box), then Use this selection for the clip.");
+}
+
+function useForClip() {
+  if (!(state.points.length || state.box)) { showError("Point at the subject first: click it, or drag a box around it."); return; }
+  state.clipSel = { at: state.pickAt, points: state.points, box: state.box };
+  setMode("video");
+  pickInfo();
+}
+
+function pickInfo() {
+  const sel = state.clipSel;
+  $("pick-clear").disabled = !sel;
+  $("pick-info").textContent = !sel ? "Without pointing, the people in the clip are found by themselves." :
+    `Subject chosen on the frame at ${sel.at.toFixed(2)} s (${sel.points.length} click${sel.points.length === 1 ? "" : "s"}` +
+    `${sel.box ? ", a box" : ""}); it is followed through the whole clip.`;
+}
+
 // ---------- tabs ----------
 function setMode(mode, focus) {
+  if (mode !== "stylize") { state.pickAt = null; $("use-for-clip").classList.add("hidden"); }
   state.mode = mode;
   for (const m of Object.keys(MODES)) {
     const tab = $(`tab-${m}`), on = m === mode;
@@ -572,6 +612,12 @@ function wire() {
   });
   $("clip").addEventListener("change", (e) => {
     state.clip = e.target.files[0] || null;
+    state.clipSel = null;
+    pickInfo();
+    if (state.clipUrl) URL.revokeObjectURL(state.clipUrl);
+    state.clipUrl = state.clip ? URL.createObjectURL(state.clip) : null;
+    $("clip-pointing").classList.toggle("hidden", !state.clip);
+    if (state.clipUrl) $("clip-pick").src = state.clipUrl; else $("clip-pick").removeAttribute("src");
     if (state.results.video) URL.revokeObjectURL(state.results.video);
     state.results.video = null;
     showError("");
@@ -580,6 +626,9 @@ function wire() {
     setStatus(state.clip ? "Pick a style and press Stylize the clip." : "");
   });
   $("job-cancel").addEventListener("click", cancelJob);
+  $("pick-frame").addEventListener("click", () => pickFrame().catch((e) => showError(e.message)));
+  $("use-for-clip").addEventListener("click", useForClip);
+  $("pick-clear").addEventListener("click", () => { state.clipSel = null; pickInfo(); });
   $("engine").addEventListener("change", () => $("gatys-box").classList.toggle("hidden", $("engine").value !== "gatys"));
   window.addEventListener("resize", drawOverlay);
   wireCompare();
