@@ -443,4 +443,8 @@ def test_video_tab_points_at_the_subject_on_a_frame(browser, live_server, tmp_pa
     assert not page.text_content("#error")
     page.click("#pick-clear")
     assert "found by themselves" in page.text_content("#pick-info")
+    page.click("#pick-frame")  # pointing again, then another photo instead: that ends the pointing for the clip
+    page.wait_for_selector("#use-for-clip:not(.hidden)")
+    page.set_input_files("#photo", str(PORTRAIT))
+    assert page.is_hidden("#use-for-clip")
     page.close()

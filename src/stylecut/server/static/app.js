@@ -371,6 +371,8 @@ function clearResults() {
 
 function setPhoto(file) {
   if (!file) return;
+  state.pickAt = null;  // another photo: no longer pointing on a frame of the clip
+  $("use-for-clip").classList.add("hidden");
   showError("");
   clearResults();
   state.photo = file;
@@ -540,9 +542,9 @@ async function pickFrame() {
   const blob = await new Promise((resolve) => c.toBlob(resolve, "image/png"));
   const at = v.currentTime;
   setMode("stylize");
-  state.pickAt = at;
-  $("use-for-clip").classList.remove("hidden");
   setPhoto(new File([blob], `frame at ${at.toFixed(2)} s.png`, { type: "image/png" }));
+  state.pickAt = at;  // after setPhoto, which ends any earlier pointing for a clip
+  $("use-for-clip").classList.remove("hidden");
   setStatus("Click the subject (Shift+click or Remove takes away, drag a box), then Use this selection for the clip.");
 }
 
