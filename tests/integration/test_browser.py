@@ -320,15 +320,20 @@ def test_video_tab_runs_a_job_with_progress_and_plays_it(browser, live_server, t
     page.close()
 
 
-def test_video_job_can_be_cancelled_from_the_page(browser, live_server, tmp_path):
-    from .test_video import make_clip
-
-    clip = make_clip(tmp_path / "long.mp4", n=90, size=(640, 360), audio=False)
+def _video_tab_with(browser, live_server, clip):
+    """A page on the Video tab with `clip` chosen."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(live_server + "/")
     page.wait_for_selector("#styles [aria-checked=true]")
     page.click("#tab-video")
     page.set_input_files("#clip", str(clip))
+    return page
+
+
+def test_video_job_can_be_cancelled_from_the_page(browser, live_server, tmp_path):
+    from .test_video import make_clip
+
+    page = _video_tab_with(browser, live_server, make_clip(tmp_path / "long.mp4", n=90, size=(640, 360), audio=False))
     page.click("#go")
     page.wait_for_function("document.getElementById('job-progress').value > 0", timeout=120000)
     page.click("#job-cancel")
@@ -402,12 +407,7 @@ def test_video_tab_points_at_the_subject_on_a_frame(browser, live_server, tmp_pa
     """Point on a frame of the clip (the photo view's clicks), then the job gets the clicks and that frame's time."""
     from .test_video import make_clip
 
-    clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(live_server + "/")
-    page.wait_for_selector("#styles [aria-checked=true]")
-    page.click("#tab-video")
-    page.set_input_files("#clip", str(clip))
+    page = _video_tab_with(browser, live_server, make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False))
     page.wait_for_selector("#clip-pointing:not(.hidden)")
     page.wait_for_function("document.getElementById('clip-pick').readyState >= 2", timeout=20000)
     page.evaluate("document.getElementById('clip-pick').currentTime = 0.5")
