@@ -8,6 +8,7 @@ temporary file beside the target and renamed into place only when complete.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass
@@ -219,8 +220,9 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
 
     Each frame keeps the mask it gets, so a person who leaves the frame or is unsure for a frame
     does not flash. mask: a file, or a Selection made on the first frame, or on the frame at
-    `select_at` seconds (then followed backwards to the start as well as forwards). With on_no_person 'error', a clip in which no frame has a person fails (and
-    writes nothing); with 'all', such a clip is stylized whole.
+    `select_at` seconds (then followed backwards to the start as well as forwards). With
+    on_no_person 'error', a clip in which no frame has a person fails (and writes nothing); with
+    'all', such a clip is stylized whole.
     """
     import time
 
@@ -246,16 +248,11 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
     n = found = 0
-    times: list[float] = []
-
-    def clip() -> Iterator[np.ndarray]:
-        for t, rgb in frames(src, start, end):
-            times.append(t)
-            yield rgb
-
+    timed, decoded = itertools.tee(frames(src, start, end))  # the session reads a few frames ahead of the writer
     try:
-        for result in session.process_frames(clip(), mask, temporal=state, cancel=cancel):
-            writer.write(times[n] - start, np.asarray(result.image.convert("RGB")))
+        results = session.process_frames((rgb for _, rgb in decoded), mask, temporal=state, cancel=cancel)
+        for (t, _), result in zip(timed, results):
+            writer.write(t - start, np.asarray(result.image.convert("RGB")))
             n += 1
             found += result.found
             if progress is not None:

@@ -8,6 +8,7 @@ the joined frames match the local backend's to a level or two. Segments are writ
 """
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from dataclasses import dataclass
@@ -58,20 +59,11 @@ def render(src: str | os.PathLike, segment: Segment, session: Session, part: str
     stream = None
     written = 0
     try:
-        times: list[float] = []
-
-        def clip():
-            for i, (t, rgb) in enumerate(frames(src)):
-                if i >= segment.end:
-                    break
-                if i >= segment.warm:
-                    times.append(t)
-                    yield rgb
-
-        for i, result in enumerate(session.process_frames(clip(), temporal=state, first_index=segment.warm), start=segment.warm):
+        timed, decoded = itertools.tee(itertools.islice(frames(src), segment.warm, segment.end))
+        results = session.process_frames((rgb for _, rgb in decoded), temporal=state, first_index=segment.warm)
+        for i, ((t, _), result) in enumerate(zip(timed, results), start=segment.warm):
             if i < segment.start:
                 continue  # warm-up: only the filter's history is kept
-            t = times[i - segment.warm]
             img = result.image.convert("RGB")
             if stream is None:
                 stream = out.add_stream("ffv1", rate=1000)

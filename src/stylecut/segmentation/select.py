@@ -310,6 +310,13 @@ def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int, models: Models |
     return bgd, fgd
 
 
+def _sized(mask: np.ndarray, w: int, h: int) -> np.ndarray:
+    """A hard mask brought to (w, h) with smooth edges (bool)."""
+    if mask.shape == (h, w):
+        return mask.astype(bool)
+    return cv2.resize(mask.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_LINEAR) > 127
+
+
 def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = False) -> np.ndarray:
     """Keep the parts that hold a positive click, the largest part (when asked, or when no click holds
     one), and parts at least KEEP_SHARE of the largest kept one (a dog's head that a negative click
@@ -344,17 +351,12 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     selector = selector or Selector(rgb, prior)
     work = selector.run(sel)
     h0, w0 = rgb.shape[:2]
-
-    def full(mask: np.ndarray) -> np.ndarray:
-        if mask.shape == (h0, w0):
-            return mask.astype(bool)
-        return cv2.resize(mask.astype(np.uint8) * 255, (w0, h0), interpolation=cv2.INTER_LINEAR) > 127
-
     if sel.box is not None or selector.full_prior is None:
-        return full(work)
-    changed = full(work != selector.prior)  # only where the clicks changed the person mask: its full detail stays
+        return _sized(work, w0, h0)
+    # only where the clicks changed the person mask: its full detail stays elsewhere
+    changed = _sized(work != selector.prior, w0, h0)
     out = selector.full_prior.copy()
-    out[changed] = full(work)[changed]
+    out[changed] = _sized(work, w0, h0)[changed]
     return out
 
 
@@ -455,8 +457,7 @@ class FollowingSegmenter(SelectSegmenter):
         if self.before:  # a frame before the selection frame: its mask from the backward pass
             bits, shape = self.before.pop(0)
             small = np.unpackbits(bits, count=shape[0] * shape[1]).reshape(shape)
-            hard = (cv2.resize(small * 255, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR) > 127)
-            hard = hard.astype(np.float32)
+            hard = _sized(small, rgb.shape[1], rgb.shape[0]).astype(np.float32)
             return Look(guide=hard, data=hard)
         if self.follower is None:
             look = super().look(rgb)
@@ -507,5 +508,4 @@ class Follower:
                 self.mask = _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), [], largest=True)
             else:
                 self.mask = warped
-        H, W = rgb.shape[:2]
-        return cv2.resize(self.mask.astype(np.uint8) * 255, (W, H), interpolation=cv2.INTER_LINEAR) > 127
+        return _sized(self.mask, rgb.shape[1], rgb.shape[0])
