@@ -169,9 +169,9 @@ class Session:
         segmenter to use (a clip's), else the one for `mask`."""
         opts, pool, rgb = self.options, self._pool, photo.rgb
         small = resize_max(rgb, int(opts.style_size))
-        if not self._prepared:  # style sessions and vectors load while the coarse mask is computed
+        if not self._prepared:  # style sessions (those of `threads`) and vectors load while the coarse mask is computed
             for engine, spec in self._unique_styles():
-                pool.submit(engine.prepare, spec, self.cache.vectors)
+                pool.submit(_with_threads, threads, engine.prepare, spec, self.cache.vectors)
         look = guide = None
         if opts.needs_mask:
             seg = seg or segmenter_for(mask, self.cache)
