@@ -41,11 +41,13 @@ def gt_mask(image: Path) -> np.ndarray:
 
 @pytest.fixture(scope="session", autouse=True)
 def data_dir(tmp_path_factory) -> Path:
-    """Learned styles go to a temporary data folder, never the user's (subprocesses inherit it)."""
+    """Learned styles (and rewritten model graphs) go to temporary folders, never the user's
+    (subprocesses inherit them)."""
     import os
 
     folder = tmp_path_factory.mktemp("stylecut-data")
     os.environ["STYLECUT_DATA_DIR"] = str(folder)
+    os.environ["STYLECUT_CACHE_DIR"] = str(tmp_path_factory.mktemp("stylecut-cache"))
     return folder
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import StylecutError
 
@@ -34,6 +35,18 @@ def configure(threads: int | None = None, max_pixels: int | None = None) -> Sett
     if max_pixels is not None:
         settings.max_pixels = int(max_pixels)
     return settings
+
+
+def user_dir(kind: str) -> Path:
+    """stylecut's user folder of this kind ("data": learned styles, "cache": rewritten model graphs):
+    STYLECUT_DATA_DIR / STYLECUT_CACHE_DIR, else platformdirs' folder for it."""
+    env = os.environ.get(f"STYLECUT_{kind.upper()}_DIR")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    where = platformdirs.user_data_dir if kind == "data" else platformdirs.user_cache_dir
+    return Path(where("stylecut", appauthor=False))
 
 
 def compute_threads() -> int:

@@ -87,3 +87,29 @@ def test_process_frames_keeps_order_and_follows_size_changes(portrait_small):
     assert all(r.found and r.alpha.mean() > 0.1 for r in results)
     a, b = results[0].alpha > 0.5, alone.alpha > 0.5
     assert (a & b).sum() / (a | b).sum() > 0.95  # the clip's recipe finds the same person as the photo's
+
+
+def test_style_network_runs_with_one_instance_norm_op_per_layer_and_the_same_pixels(tmp_path, monkeypatch):
+    import onnx
+    import onnxruntime as ort
+
+    from stylecut.assets import model_path
+    from stylecut.config import user_dir
+    from stylecut.style import onnx_session
+
+    x = np.random.default_rng(3).random((1, 3, 96, 136), np.float32)
+    w = np.zeros(26, np.float32)
+    w[[4, 19]] = 0.5
+    plain = ort.InferenceSession(str(model_path("multistyle26")), providers=["CPUExecutionProvider"])
+    ours = onnx_session.session("multistyle26")
+    before, after = (s.run(None, {"image": x, "style_weights": w})[0] for s in (plain, ours))
+    assert np.abs(before - after).max() < 1e-4 and before.std() > 0.05
+    cached = list((user_dir("cache") / "models").glob("multistyle26-plain-*.onnx"))
+    assert len(cached) == 1
+    ops = [n.op_type for n in onnx.load(str(cached[0])).graph.node]
+    assert ops.count("InstanceNormalization") == 18 and "Pow" not in ops and ops.count("Conv") == 18
+    # a cache folder that cannot be made: the rewritten graph as bytes, no error
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("STYLECUT_CACHE_DIR", str(tmp_path / "file"))
+    data = onnx_session._rewritten("multistyle26", None, onnx_session._PASSES[("multistyle26", None)])
+    assert isinstance(data, bytes) and len(data) > 500_000

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import user_dir
 from ..errors import StylecutError
 from ..imageio import write_atomic
 
@@ -26,12 +26,7 @@ FORMAT = 1
 
 def data_dir() -> Path:
     """stylecut's user data folder (STYLECUT_DATA_DIR, else platformdirs' user data dir)."""
-    env = os.environ.get("STYLECUT_DATA_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("stylecut", appauthor=False))
+    return user_dir("data")
 
 
 def styles_dir() -> Path:

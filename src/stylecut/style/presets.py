@@ -84,7 +84,7 @@ class PresetEngine:
             style_params(spec.presets)
 
     def stylize(self, rgb: np.ndarray, spec: StyleSpec, strength: float = 1.0, cache=None) -> np.ndarray:
-        if _builtin(spec.presets):  # the file as it is: no onnx import (~145 ms of every start-up)
+        if _builtin(spec.presets):  # the plain graph: weights for the 26 rows, no tables to feed
             out = _run(rgb, session("multistyle26"), {"style_weights": _weights(spec.presets)})
         else:
             out = run_network(rgb, *style_params(spec.presets))
