@@ -8,7 +8,18 @@ from pathlib import Path
 from typing import Optional
 
 import click
-import typer
+
+# typer formats help and errors with rich when rich happens to be importable (only a dev tool pulls it
+# in here): the same plain output everywhere, and ~110 ms less of every start-up. Others may import
+# rich afterwards as usual.
+_rich_hidden = "rich" not in sys.modules
+if _rich_hidden:
+    sys.modules["rich"] = None  # type: ignore[assignment]
+try:
+    import typer
+finally:
+    if _rich_hidden:
+        del sys.modules["rich"]
 
 from .errors import StylecutError
 from .options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields

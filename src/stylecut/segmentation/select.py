@@ -399,7 +399,10 @@ class SelectSegmenter:
         self.selection, self.cache = selection, cache
 
     def prepare(self) -> None:
-        pass
+        if self.selection.box is None:  # the person mask may be the start
+            from .person import load_models
+
+            load_models()
 
     def for_clip(self, first_index: int = 0) -> "FollowingSegmenter":
         """The selection made on a clip's first frame, then followed through the next ones."""

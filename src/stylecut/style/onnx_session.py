@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -163,11 +162,18 @@ def session(key: str, variant: str | None = None):
     return _session(key, variant, getattr(_here, "threads", None) or settings.threads or None)
 
 
-@lru_cache(maxsize=None)
+_sessions: dict[tuple, object] = {}
+
+
 def _session(key: str, variant: str | None, threads: int | None):
+    """Made once, whichever thread asks first (a background prepare and a first frame may race)."""
     import onnxruntime as ort
 
     with _lock:
-        passes = _PASSES.get((key, variant))
-        src = _rewritten(key, variant, passes) if passes else str(model_path(key))
-        return ort.InferenceSession(src, _options(threads), providers=["CPUExecutionProvider"])
+        made = _sessions.get((key, variant, threads))
+        if made is None:
+            passes = _PASSES.get((key, variant))
+            src = _rewritten(key, variant, passes) if passes else str(model_path(key))
+            made = _sessions[(key, variant, threads)] = ort.InferenceSession(src, _options(threads),
+                                                                               providers=["CPUExecutionProvider"])
+        return made
