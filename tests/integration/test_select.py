@@ -163,3 +163,22 @@ def test_clicks_on_a_person_mask_do_not_spoil_it():
         before.append(start)
         after.append(iou(pred, truth))
     assert np.mean(after) >= np.mean(before) - 0.002 and min(np.subtract(after, before)) > -0.03, (before, after)
+
+
+def test_a_click_on_one_dancer_of_a_crowd_picks_that_dancer():
+    """The person mask takes the whole crowd; one positive click on the (upside-down) dancer picks
+    the dancer alone, and the same click from a fresh selector gives the same mask."""
+    from benchmarks.bench_select import next_click, person_prior
+
+    frame = EVAL / "video" / "breakdance" / "frames" / "00000.jpg"
+    image, truth = rgb(frame), gt(frame)
+    prior = person_prior(image)
+    crowd = (prior > 0.5) & ~truth
+    assert crowd.sum() > 2 * truth.sum() and iou(prior > 0.5, truth) < 0.2  # the start: everyone, the dancer partly
+    point, positive = next_click(np.zeros_like(truth), truth)
+    assert positive
+    pred = select_mask(image, Selection(clicks=((*point, True),)), prior, Selector(image, prior))
+    assert iou(pred, truth) > 0.8, iou(pred, truth)
+    assert (pred & crowd).sum() < 0.05 * crowd.sum()
+    again = select_mask(image, Selection(clicks=((*point, True),)), prior, Selector(image, prior))
+    assert iou(again, pred) > 0.99

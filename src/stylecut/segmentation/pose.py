@@ -191,6 +191,39 @@ def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
     return layers
 
 
+AT_SIDES = (0.5, 0.75, 1.0)  # crops tried around a click, as shares of the photo's short side
+AT_TRIED = 6  # of those (three sides x four turns), the most likely ones re-placed from their landmarks
+
+
+def person_at(rgb: np.ndarray, x: float, y: float) -> PersonLayer | None:
+    """The one person under the point (x, y), without the detector: a click on a person in a crowd.
+
+    The detector misses people in crowds and upside down (a breakdancer); here the landmark model
+    reads crops centred on the point at three sizes and four turns, the AT_TRIED most present are
+    re-placed from their own landmarks, and the most present of those whose segmentation holds the
+    point is the answer (None when none does).
+    """
+    short = min(rgb.shape[:2])
+    tried = []
+    for share in AT_SIDES:
+        for turn in range(4):
+            body = Body(float(x), float(y), share * short, turn * math.pi / 2)
+            presence, _, landmarks = _segment_crop(rgb, body)
+            tried.append((presence, landmarks))
+    best: tuple[float, PersonLayer] | None = None
+    for first, landmarks in sorted(tried, key=lambda t: -t[0])[:AT_TRIED]:
+        body = Body.aligned(landmarks[33], landmarks[34])
+        if body.side < 8:
+            continue
+        presence, prob, _ = _segment_crop(rgb, body)
+        layer = _layer(prob, body, rgb.shape)
+        if presence < MIN_PRESENCE or layer.prob[int(y), int(x)] < 0.5:
+            continue
+        if best is None or presence > best[0]:
+            best = (presence, layer)
+    return None if best is None else best[1]
+
+
 class BodyTracker:
     """People followed through a clip, as MediaPipe's pose tracking does.
 

@@ -34,6 +34,8 @@ REACH_PRIOR = 1.5  # the same, correcting the person mask (its errors are thin s
 KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) are kept without a click
 GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
+ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
+WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ class Selector:
         self.prior = None if prior is None else \
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
-        self.local, self.reach = (LOCAL, REACH) if prior is None else (LOCAL_PRIOR, REACH_PRIOR)
+        self.rgb = None if prior is None else rgb  # for finding the one person a click points at
+        self.picked: set = set()  # first clicks that picked one person of the person mask
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
@@ -195,6 +198,13 @@ class Selector:
         cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
         positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
         depth = self._depth(current, cx, cy)
+        if positive and not clicks and self.rgb is not None and self.outside is None:
+            one = self._one_person(x, y, current)
+            if one is not None:
+                self.picked.add(new)
+                return one
+        # correcting the automatic person mask, unless a first click picked one person from it
+        fixing = self.prior is not None and not (clicks and clicks[0] in self.picked)
         # the click's own disc is set as it says: no wider than the error it sits in (a thin sliver
         # along a person's edge must not become a disc of new error around it)
         own = int(max(1, min(self.radius, depth)))
@@ -209,7 +219,7 @@ class Selector:
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
                 cut = self._nearer(part, (cx, cy), others)
                 local = np.zeros(cut.shape, np.uint8)
-                cv2.circle(local, (cx, cy), self._reach(current, depth), 1, -1)
+                cv2.circle(local, (cx, cy), self._reach(current, depth, fixing), 1, -1)
                 current = current & ~(cut & (local > 0))
         if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
             span = int(max(h, w) * 0.2)
@@ -231,15 +241,35 @@ class Selector:
         if changed[cy, cx]:
             region = labels == labels[cy, cx]
             near = np.zeros_like(changed)
-            cv2.circle(near, (cx, cy), self._reach(current, depth), 1, -1)
+            cv2.circle(near, (cx, cy), self._reach(current, depth, fixing), 1, -1)
             region &= near > 0  # a click corrects around itself
             out[region] = cut[region]
         disc = np.zeros_like(changed)
         cv2.circle(disc, (cx, cy), own, 1, -1)
         out[disc > 0] = positive
-        if self.prior is not None and self.outside is None:
+        if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
+
+    def _one_person(self, x: float, y: float, current: np.ndarray) -> np.ndarray | None:
+        """The person under a first positive click, when the person mask holds more than that person
+        (a crowd, a group): pointing at someone picks them. None: no person is well under the click
+        (a click on the tip of a missed bag finds a "person" around the bag, with the click at its
+        edge), or the mask is that person already."""
+        from .pose import person_at
+
+        layer = person_at(self.rgb, x, y)
+        if layer is None:
+            return None
+        found = (layer.prob > 0.5).astype(np.uint8)
+        inner = cv2.distanceTransform(np.pad(found, 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
+        if inner[int(y), int(x)] < WELL_INSIDE * inner.max():
+            return None
+        h, w = current.shape
+        one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
+        r = max(2, round(max(h, w) * 0.02))
+        near = cv2.dilate(one.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+        return one if (current & ~near).sum() > ONE_OF_MANY * one.sum() else None
 
     @staticmethod
     def _depth(current: np.ndarray, cx: int, cy: int) -> float:
@@ -247,11 +277,14 @@ class Selector:
         side = current if current[cy, cx] else ~current
         return float(cv2.distanceTransform(np.pad(side, 1).astype(np.uint8), cv2.DIST_L2, 5)[cy + 1, cx + 1])
 
-    def _reach(self, current: np.ndarray, depth: float) -> int:
+    def _reach(self, current: np.ndarray, depth: float, fixing: bool) -> int:
         """How far a correction may change the mask: LOCAL of the long side, and at most REACH times
         the click's depth (a click near the edge, between a dog's legs, fixes a small piece, not half
         the dog)."""
-        return min(int(self.local * max(current.shape)), int(self.reach * depth) + self.radius)
+        local, reach = (LOCAL_PRIOR, REACH_PRIOR) if fixing else (LOCAL, REACH)
+        if not fixing and self.prior is not None:  # one person picked from the person mask: its errors
+            reach = REACH_PRIOR  # lie along its edges too, but wider (a lost leg, a neighbour included)
+        return min(int(local * max(current.shape)), int(reach * depth) + self.radius)
 
     def _nearer(self, region: np.ndarray, point: tuple[int, int], others: list[tuple[int, int]]) -> np.ndarray:
         """Pixels of region geodesically nearer to point than to any of others (colour edges cost more)."""
