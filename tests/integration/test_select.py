@@ -182,3 +182,18 @@ def test_a_click_on_one_dancer_of_a_crowd_picks_that_dancer():
     assert (pred & crowd).sum() < 0.05 * crowd.sum()
     again = select_mask(image, Selection(clicks=((*point, True),)), prior, Selector(image, prior))
     assert iou(again, pred) > 0.99
+
+
+def test_a_dancer_picked_on_the_first_frame_is_followed_through_the_clip():
+    """The clip's segmenter (FollowingSegmenter) follows the picked dancer by their landmarks, not
+    the crowd around them: every frame of the first second keeps the dancer and leaves the crowd."""
+    from benchmarks.bench_select import next_click
+    from stylecut.segmentation.select import SelectSegmenter
+
+    frames = sorted((EVAL / "video" / "breakdance" / "frames").glob("*.jpg"))[:24]
+    truth0 = gt(frames[0])
+    point, _ = next_click(np.zeros_like(truth0), truth0)
+    seg = SelectSegmenter(Selection(clicks=((*point, True),))).for_clip()
+    scores = [iou(seg.look(rgb(f)).data > 0.5, gt(f)) for f in frames]
+    assert seg.follower.person is not None
+    assert np.mean(scores) > 0.7 and min(scores) > 0.5, np.round(scores, 2)

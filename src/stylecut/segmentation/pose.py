@@ -63,6 +63,7 @@ class PersonLayer:
     inside: np.ndarray  # (H, W) bool: pixels the crop saw
     scale: float  # photo's long side / crop side: > 1 when the person is small in the frame
     box: tuple[int, int, int, int]  # x0, y0, x1, y1: the footprint's bounding box in the photo
+    follow: Body | None = None  # the crop for this person in the next frame of a clip (from its landmarks)
 
 
 @lru_cache(maxsize=1)
@@ -169,7 +170,7 @@ def find_bodies(rgb: np.ndarray) -> list[Body]:
     return bodies
 
 
-def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...]) -> PersonLayer:
+def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...], follow: Body | None = None) -> PersonLayer:
     """One crop's segmentation placed back on the photo."""
     h, w = shape[:2]
     m = body.matrix()
@@ -178,7 +179,7 @@ def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...]) -> PersonLayer:
     corners = np.array([[0, 0, 1], [CROP_SIDE, 0, 1], [0, CROP_SIDE, 1], [CROP_SIDE, CROP_SIDE, 1]], np.float32) @ m.T
     (x0, y0), (x1, y1) = np.floor(corners.min(0)), np.ceil(corners.max(0))
     box = (max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1)))
-    return PersonLayer(back, inside, max(h, w) / body.side, box)
+    return PersonLayer(back, inside, max(h, w) / body.side, box, follow)
 
 
 def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
@@ -215,13 +216,23 @@ def person_at(rgb: np.ndarray, x: float, y: float) -> PersonLayer | None:
         body = Body.aligned(landmarks[33], landmarks[34])
         if body.side < 8:
             continue
-        presence, prob, _ = _segment_crop(rgb, body)
-        layer = _layer(prob, body, rgb.shape)
+        presence, prob, landmarks = _segment_crop(rgb, body)
+        layer = _layer(prob, body, rgb.shape, Body.aligned(landmarks[33], landmarks[34]))
         if presence < MIN_PRESENCE or layer.prob[int(y), int(x)] < 0.5:
             continue
         if best is None or presence > best[0]:
             best = (presence, layer)
     return None if best is None else best[1]
+
+
+def person_in(rgb: np.ndarray, body: Body) -> PersonLayer | None:
+    """The person followed into this frame: the crop placed from their landmarks in the last frame."""
+    if body.side < 8:
+        return None
+    presence, prob, landmarks = _segment_crop(rgb, body)
+    if presence < MIN_PRESENCE:
+        return None
+    return _layer(prob, body, rgb.shape, Body.aligned(landmarks[33], landmarks[34]))
 
 
 class BodyTracker:

@@ -35,6 +35,7 @@ KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) 
 GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
+SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 
 
@@ -136,7 +137,7 @@ class Selector:
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
         self.rgb = None if prior is None else rgb  # for finding the one person a click points at
-        self.picked: set = set()  # first clicks that picked one person of the person mask
+        self.picked: dict = {}  # first clicks that picked one person of the person mask -> that person (PersonLayer)
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
@@ -201,8 +202,8 @@ class Selector:
         if positive and not clicks and self.rgb is not None and self.outside is None:
             one = self._one_person(x, y, current)
             if one is not None:
-                self.picked.add(new)
-                return one
+                self.picked[new] = one[1]
+                return one[0]
         # correcting the automatic person mask, unless a first click picked one person from it
         fixing = self.prior is not None and not (clicks and clicks[0] in self.picked)
         # the click's own disc is set as it says: no wider than the error it sits in (a thin sliver
@@ -251,7 +252,7 @@ class Selector:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
 
-    def _one_person(self, x: float, y: float, current: np.ndarray) -> np.ndarray | None:
+    def _one_person(self, x: float, y: float, current: np.ndarray):
         """The person under a first positive click, when the person mask holds more than that person
         (a crowd, a group): pointing at someone picks them. None: no person is well under the click
         (a click on the tip of a missed bag finds a "person" around the bag, with the click at its
@@ -269,7 +270,11 @@ class Selector:
         one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
         r = max(2, round(max(h, w) * 0.02))
         near = cv2.dilate(one.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
-        return one if (current & ~near).sum() > ONE_OF_MANY * one.sum() else None
+        return (one, layer) if (current & ~near).sum() > ONE_OF_MANY * one.sum() else None
+
+    def person(self, sel: Selection):
+        """The person (PersonLayer) the selection's first click picked, if it picked one."""
+        return self.picked.get(sel.clicks[0]) if sel.clicks else None
 
     @staticmethod
     def _depth(current: np.ndarray, cx: int, cy: int) -> float:
@@ -366,6 +371,11 @@ def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = Fals
     return np.isin(labels, list(keep))
 
 
+def _iou(a: np.ndarray, b: np.ndarray) -> float:
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 0.0
+
+
 def _core(part: np.ndarray, point: tuple[int, int], radius: int) -> list[tuple[int, int]]:
     """The point deepest inside `part`, away from `point`: what a negative click there should not take."""
     inner = cv2.distanceTransform(np.pad(part, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
@@ -430,6 +440,7 @@ class SelectSegmenter:
 
     def __init__(self, selection: Selection, cache=None):
         self.selection, self.cache = selection, cache
+        self.selector: Selector | None = None  # the last photo's (look sets it)
 
     def prepare(self) -> None:
         if self.selection.box is None:  # the person mask may be the start
@@ -443,8 +454,8 @@ class SelectSegmenter:
 
     def look(self, rgb: np.ndarray) -> Look:
         sel = self.selection.check(rgb.shape[1], rgb.shape[0])
-        hard = select_mask(rgb, sel, selector=selector_for(rgb, with_prior=sel.box is None, cache=self.cache))
-        hard = hard.astype(np.float32)
+        self.selector = selector_for(rgb, with_prior=sel.box is None, cache=self.cache)
+        hard = select_mask(rgb, sel, selector=self.selector).astype(np.float32)
         return Look(guide=hard, data=hard)
 
     def found(self, alpha: np.ndarray, look: Look) -> bool:
@@ -472,8 +483,9 @@ def follow_back(selection: Selection, at_rgb: np.ndarray, earlier: Iterable[np.n
     """The selection made on `at_rgb`, followed backwards through `earlier`: the frames before it
     (work size, WORK_SIDE), nearest first."""
     sel = selection.check(at_rgb.shape[1], at_rgb.shape[0])
-    hard = select_mask(at_rgb, sel, selector=selector_for(at_rgb, with_prior=sel.box is None))
-    follower, masks = Follower(at_rgb, hard), []
+    selector = selector_for(at_rgb, with_prior=sel.box is None)
+    hard = select_mask(at_rgb, sel, selector=selector)
+    follower, masks = Follower(at_rgb, hard, selector.person(sel)), []
     for small in earlier:
         m = follower.next(small)
         masks.append((np.packbits(m), m.shape))
@@ -497,7 +509,7 @@ class FollowingSegmenter(SelectSegmenter):
             return Look(guide=hard, data=hard)
         if self.follower is None:
             look = super().look(rgb)
-            self.follower = Follower(rgb, look.data > 0)
+            self.follower = Follower(rgb, look.data > 0, self.selector.person(self.selection))
             return look
         hard = self.follower.next(rgb).astype(np.float32)
         return Look(guide=hard, data=hard)
@@ -508,14 +520,19 @@ class Follower:
 
     Each frame: flow from the previous frame, the previous mask warped along it, then GrabCut at
     WORK_SIDE with the warped mask's eroded core as object, its far surroundings as background and
-    the band between left to the colour models. Follows a dog or one dancer the clicks picked.
+    the band between left to the colour models. Follows a dog or an object the clicks picked.
+
+    A person picked from a crowd (`person`) is followed as the pose tracker follows people: each
+    frame's crop placed from their landmarks in the last one (and found again around the last mask's
+    deepest point when lost); the cut above is the fallback when the person cannot be found.
     """
 
-    def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray):
+    def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray, person=None):
         self.prev = cv2.cvtColor(resize_max(first_rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
         h, w = self.prev.shape
         self.mask = cv2.resize(first_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
         self.flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+        self.person = person
 
     def next(self, rgb: np.ndarray) -> np.ndarray:
         """This frame's hard mask (H, W) bool at the frame's size."""
@@ -525,6 +542,11 @@ class Follower:
         if grey.shape != self.prev.shape:  # frames of another size (not one clip): carry the mask over as it is
             self.prev = cv2.resize(self.prev, (w, h), interpolation=cv2.INTER_AREA)
             self.mask = cv2.resize(self.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
+        if self.person is not None:
+            found = self._follow_person(rgb, (w, h))
+            if found is not None:
+                self.prev = grey
+                return found
         back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
         grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
         warped = cv2.remap(self.mask.astype(np.uint8), grid[..., 0], grid[..., 1], cv2.INTER_NEAREST) > 0
@@ -545,3 +567,23 @@ class Follower:
             else:
                 self.mask = warped
         return _sized(self.mask, rgb.shape[1], rgb.shape[0])
+
+    def _follow_person(self, rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
+        """The picked person in this frame (full-size hard mask), or None when they are not found."""
+        from .pose import person_at, person_in
+
+        def small(layer) -> np.ndarray:
+            return cv2.resize(layer.prob, size, interpolation=cv2.INTER_AREA) > 0.5
+
+        layer = person_in(rgb, self.person.follow) if self.person.follow is not None else None
+        if layer is None or _iou(small(layer), self.mask) < SAME_PERSON:  # lost, or jumped to someone else
+            if not self.mask.any():
+                return None
+            inner = cv2.distanceTransform(np.pad(self.mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+            y, x = np.unravel_index(np.argmax(inner), inner.shape)
+            k = rgb.shape[1] / size[0]
+            layer = person_at(rgb, x * k, y * k)
+            if layer is None:
+                return None
+        self.person, self.mask = layer, small(layer)
+        return layer.prob > 0.5
