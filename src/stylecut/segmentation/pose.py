@@ -192,37 +192,48 @@ def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
     return layers
 
 
-AT_SIDES = (0.5, 0.75, 1.0)  # crops tried around a click, as shares of the photo's short side
-AT_TRIED = 6  # of those (three sides x four turns), the most likely ones re-placed from their landmarks
+AT_SIDES = (0.75, 1.0)  # crops tried around a click, as shares of the photo's short side
+AT_TURNS = 8  # at these many turns (45 degrees apart: the landmark model wants a roughly upright body)
+AT_TRIED = 4  # of those, the most likely ones re-placed from their own landmarks
 
 
-def person_at(rgb: np.ndarray, x: float, y: float) -> PersonLayer | None:
+def person_at(rgb: np.ndarray, x: float, y: float, inside: float = 0.2) -> PersonLayer | None:
     """The one person under the point (x, y), without the detector: a click on a person in a crowd.
 
     The detector misses people in crowds and upside down (a breakdancer); here the landmark model
-    reads crops centred on the point at three sizes and four turns, the AT_TRIED most present are
-    re-placed from their own landmarks, and the most present of those whose segmentation holds the
-    point is the answer (None when none does).
+    reads crops centred on the point at two sizes and eight turns, the AT_TRIED most present are
+    re-placed from their own landmarks (which fixes the crop's size), and the answer is the most
+    present of those that hold the point well inside: at least `inside` times their deepest point's
+    depth (a crop around a missed bag's tip finds a "person" with the point at its edge). None when
+    none does. (A fallback to half-size crops when these find no one picked such a "person" on a one-person photo.)
     """
     short = min(rgb.shape[:2])
     tried = []
     for share in AT_SIDES:
-        for turn in range(4):
-            body = Body(float(x), float(y), share * short, turn * math.pi / 2)
+        for turn in range(AT_TURNS):
+            body = Body(float(x), float(y), share * short, turn * 2 * math.pi / AT_TURNS)
             presence, _, landmarks = _segment_crop(rgb, body)
             tried.append((presence, landmarks))
-    best: tuple[float, PersonLayer] | None = None
+    best: tuple[tuple[float, float], PersonLayer] | None = None
     for first, landmarks in sorted(tried, key=lambda t: -t[0])[:AT_TRIED]:
         body = Body.aligned(landmarks[33], landmarks[34])
         if body.side < 8:
             continue
         presence, prob, landmarks = _segment_crop(rgb, body)
         layer = _layer(prob, body, rgb.shape, Body.aligned(landmarks[33], landmarks[34]))
-        if presence < MIN_PRESENCE or layer.prob[int(y), int(x)] < 0.5:
+        if presence < MIN_PRESENCE or not _holds(layer.prob > 0.5, x, y, inside):
             continue
-        if best is None or presence > best[0]:
-            best = (presence, layer)
+        if best is None or (presence, first) > best[0]:
+            best = ((presence, first), layer)
     return None if best is None else best[1]
+
+
+def _holds(mask: np.ndarray, x: float, y: float, inside: float) -> bool:
+    """The point lies in the mask at least `inside` times the mask's deepest point's depth."""
+    if not mask[int(y), int(x)]:
+        return False
+    depth = cv2.distanceTransform(np.pad(mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+    return depth[int(y), int(x)] >= inside * depth.max()
 
 
 def person_in(rgb: np.ndarray, body: Body) -> PersonLayer | None:

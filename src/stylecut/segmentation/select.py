@@ -137,7 +137,7 @@ class Selector:
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
         self.rgb = None if prior is None else rgb  # for finding the one person a click points at
-        self.picked: dict = {}  # first clicks that picked one person of the person mask -> that person (PersonLayer)
+        self.picked: dict = {}  # first clicks that picked one person of the person mask -> (PersonLayer, work mask)
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
@@ -202,7 +202,7 @@ class Selector:
         if positive and not clicks and self.rgb is not None and self.outside is None:
             one = self._one_person(x, y, current)
             if one is not None:
-                self.picked[new] = one[1]
+                self.picked[new] = (one[1], one[0])
                 return one[0]
         # correcting the automatic person mask, unless a first click picked one person from it
         fixing = self.prior is not None and not (clicks and clicks[0] in self.picked)
@@ -259,12 +259,8 @@ class Selector:
         edge), or the mask is that person already."""
         from .pose import person_at
 
-        layer = person_at(self.rgb, x, y)
+        layer = person_at(self.rgb, x, y, WELL_INSIDE)
         if layer is None:
-            return None
-        found = (layer.prob > 0.5).astype(np.uint8)
-        inner = cv2.distanceTransform(np.pad(found, 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
-        if inner[int(y), int(x)] < WELL_INSIDE * inner.max():
             return None
         h, w = current.shape
         one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
@@ -274,7 +270,14 @@ class Selector:
 
     def person(self, sel: Selection):
         """The person (PersonLayer) the selection's first click picked, if it picked one."""
-        return self.picked.get(sel.clicks[0]) if sel.clicks else None
+        return self.start_of(sel)[0]
+
+    def start_of(self, sel: Selection) -> tuple:
+        """What the selection's clicks correct: (picked person or None, full-size mask, work-size mask)."""
+        if sel.clicks and sel.clicks[0] in self.picked:
+            layer, work = self.picked[sel.clicks[0]]
+            return layer, layer.prob > 0.5, work
+        return None, self.full_prior, self.prior
 
     @staticmethod
     def _depth(current: np.ndarray, cx: int, cy: int) -> float:
@@ -396,9 +399,11 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     h0, w0 = rgb.shape[:2]
     if sel.box is not None or selector.full_prior is None:
         return _sized(work, w0, h0)
-    # only where the clicks changed the person mask: its full detail stays elsewhere
-    changed = _sized(work != selector.prior, w0, h0)
-    out = selector.full_prior.copy()
+    # only where the clicks changed the person mask (or the person a first click picked from it):
+    # its full detail stays elsewhere
+    _, full, start = selector.start_of(sel)
+    changed = _sized(work != start, w0, h0)
+    out = full.copy()
     out[changed] = _sized(work, w0, h0)[changed]
     return out
 
