@@ -31,6 +31,10 @@ LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
 LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
 REACH = 3.0  # and at most this many times its click's distance to the mask's edge
 REACH_PRIOR = 1.5  # the same, correcting the person mask (its errors are thin slivers along the edge)
+FIRST_SPANS = (0.15, 0.2, 0.25)  # a first click on nothing cuts in regions this far around it (of the long side)
+FIRST_SPAN = 0.2  # whose cut is kept when every one spills past its region
+FIRST_FILL = 0.9  # a cut larger than this share of its region has spilled
+FIRST_MARGIN = 0.5  # into a margin this wide (of the region's half side) around it
 KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) are kept without a click
 GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
@@ -142,6 +146,7 @@ class Selector:
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
         self.outside: np.ndarray | None = None  # outside the box: background for every click
+        self.half: np.ndarray | None = None  # the work image at half size, made on first use
 
     def _outside(self, box) -> np.ndarray | None:
         if box is None:
@@ -172,26 +177,31 @@ class Selector:
         """GrabCut from `mask` with the clicks as seeds -> object pixels (bool).
 
         coarse: a first cut, far from the answer, where most of GrabCut's time goes to its first
-        iterations: they run at half size, then one iteration at full size from their result and
-        colour models (measured: a first click at 1024 px 864 -> ~440 ms, and better masks, README).
+        iterations: they run at half size (_coarse), then one iteration at full size from their
+        result and colour models (measured: a first click at 1024 px 864 -> ~440 ms, and better masks).
         """
-        models = None
         self._seeds(mask, clicks, last_radius)
-        has_fg = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any()
-        has_bg = np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any()
-        if has_fg and has_bg:
-            h, w = mask.shape
-            if coarse and min(h, w) >= 64:
-                half = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
-                models = grabcut(cv2.resize(self.bgr, (w // 2, h // 2), interpolation=cv2.INTER_AREA), half, iterations)
-                if models is not None:
-                    taken = cv2.resize(np.isin(half, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8), (w, h),
-                                       interpolation=cv2.INTER_LINEAR) > 0
-                    soft = (mask == cv2.GC_PR_FGD) | (mask == cv2.GC_PR_BGD)
-                    mask[soft] = np.where(taken[soft], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
-                    iterations = 1
-            grabcut(self.bgr, mask, iterations, models)
+        if _both(mask):
+            models = self._coarse(mask, iterations) if coarse else None
+            grabcut(self.bgr, mask, 1 if models is not None else iterations, models)
         return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
+
+    def _coarse(self, mask: np.ndarray, iterations: int, start: Models | None = None) -> Models | None:
+        """GrabCut's iterations at half size (from the `start` colour models, else from k-means);
+        the mask's undecided pixels take their result (in place)."""
+        h, w = mask.shape
+        if min(h, w) < 64:
+            return None
+        half = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
+        if self.half is None:
+            self.half = cv2.resize(self.bgr, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        models = grabcut(self.half, half, iterations, start)
+        if models is not None:
+            taken = cv2.resize(np.isin(half, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8), (w, h),
+                               interpolation=cv2.INTER_LINEAR) > 0
+            soft = (mask == cv2.GC_PR_FGD) | (mask == cv2.GC_PR_BGD)
+            mask[soft] = np.where(taken[soft], cv2.GC_PR_FGD, cv2.GC_PR_BGD)
+        return models
 
     def click(self, current: np.ndarray, clicks, new) -> np.ndarray:
         x, y, positive = new
@@ -223,15 +233,7 @@ class Selector:
                 cv2.circle(local, (cx, cy), self._reach(current, depth, fixing), 1, -1)
                 current = current & ~(cut & (local > 0))
         if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
-            span = int(max(h, w) * 0.2)
-            mask = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
-            pts = np.array(positives + [(cx, cy)])
-            x0, y0 = np.maximum(pts.min(0) - span, 0)
-            x1, y1 = np.minimum(pts.max(0) + span, (w, h))
-            mask[y0:y1, x0:x1] = cv2.GC_PR_FGD
-            if self.outside is not None:
-                mask[self.outside] = cv2.GC_BGD
-            return _keep(self._cut(mask, ITERATIONS, list(clicks) + [new], coarse=True), positives + [(cx, cy)])
+            return self._first_cut(list(clicks) + [new], positives + [(cx, cy)])
         mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
         if self.outside is not None:
             mask[self.outside] = cv2.GC_BGD
@@ -251,6 +253,44 @@ class Selector:
         if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
+
+    def _first_cut(self, clicks, positives: list[tuple[int, int]]) -> np.ndarray:
+        """The subject around the first positive click(s): half-size cuts (_coarse) in regions of a
+        few sizes around them (FIRST_SPANS), each free to spill into a margin around its region
+        (FIRST_MARGIN; beyond it is background, which keeps the cut fast); the largest that stays
+        inside its region (FIRST_FILL) is finished at full size. A cut that spills past its region
+        has leaked into look-alike surroundings."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        h, w = self.small.shape[:2]
+        pts = np.array(positives)
+
+        def coarse(share: float) -> tuple:
+            span = int(max(h, w) * share)
+            x0, y0 = np.maximum(pts.min(0) - span, 0)
+            x1, y1 = np.minimum(pts.max(0) + span, (w, h))
+            m = int(span * FIRST_MARGIN)
+            mask = np.full((h, w), cv2.GC_BGD, np.uint8)
+            mask[max(0, y0 - m):y1 + m, max(0, x0 - m):x1 + m] = cv2.GC_PR_BGD
+            mask[y0:y1, x0:x1] = cv2.GC_PR_FGD
+            if self.outside is not None:
+                mask[self.outside] = cv2.GC_BGD
+            self._seeds(mask, clicks)
+            models = self._coarse(mask, ITERATIONS) if _both(mask) else None
+            area = int(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).sum())
+            inside = models is not None and area <= FIRST_FILL * (x1 - x0) * (y1 - y0)
+            return (inside, area if inside else -1, share == FIRST_SPAN), mask, models
+
+        if self.half is None:
+            self.half = cv2.resize(self.bgr, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+        with ThreadPoolExecutor(2) as pool:  # OpenCV's GrabCut lets go of the GIL
+            tried = list(pool.map(coarse, FIRST_SPANS))
+        _, mask, models = max(tried, key=lambda t: t[0])
+        mask[mask == cv2.GC_BGD] = cv2.GC_PR_BGD  # the finishing cut may still reach past the margin
+        self._seeds(mask, clicks)
+        if _both(mask):
+            grabcut(self.bgr, mask, 1 if models is not None else ITERATIONS, models)
+        return _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), positives)
 
     def _one_person(self, x: float, y: float, current: np.ndarray):
         """The person under a first positive click, when the person mask holds more than that person
@@ -349,6 +389,11 @@ def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int, models: Models |
     except cv2.error:  # too few pixels of one kind for its colour model: the mask stays as it was
         return None
     return bgd, fgd
+
+
+def _both(mask: np.ndarray) -> bool:
+    """The GrabCut labels hold some object and some background (else it cannot run)."""
+    return bool(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any() and np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any())
 
 
 def _sized(mask: np.ndarray, w: int, h: int) -> np.ndarray:
