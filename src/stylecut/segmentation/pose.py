@@ -195,17 +195,19 @@ def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
 AT_SIDES = (0.75, 1.0)  # crops tried around a click, as shares of the photo's short side
 AT_TURNS = 8  # at these many turns (45 degrees apart: the landmark model wants a roughly upright body)
 AT_TRIED = 4  # of those, the most likely ones re-placed from their own landmarks
+AT_AS_SURE = 0.05  # views this close to the surest one's presence count as as sure
 
 
 def person_at(rgb: np.ndarray, x: float, y: float, inside: float = 0.2) -> PersonLayer | None:
     """The one person under the point (x, y), without the detector: a click on a person in a crowd.
 
     The detector misses people in crowds and upside down (a breakdancer); here the landmark model
-    reads crops centred on the point at two sizes and eight turns, the AT_TRIED most present are
-    re-placed from their own landmarks (which fixes the crop's size), and the answer is the most
-    present of those that hold the point well inside: at least `inside` times their deepest point's
-    depth (a crop around a missed bag's tip finds a "person" with the point at its edge). None when
-    none does. (A fallback to half-size crops when these find no one picked such a "person" on a one-person photo.)
+    reads crops centred on the point at two sizes and eight turns, and the AT_TRIED most present are
+    re-placed from their own landmarks (which fixes the crop's size). Of those that hold the point
+    well inside (at least `inside` times their deepest point's depth: a crop around a missed bag's
+    tip finds a "person" with the point at its edge), the largest of the about as present as the
+    most present is the answer; None when none holds it. (Half-size first crops as a fallback when
+    these find no one picked such a "person" on a one-person photo: not done.)
     """
     short = min(rgb.shape[:2])
     tried = []
@@ -214,18 +216,22 @@ def person_at(rgb: np.ndarray, x: float, y: float, inside: float = 0.2) -> Perso
             body = Body(float(x), float(y), share * short, turn * 2 * math.pi / AT_TURNS)
             presence, _, landmarks = _segment_crop(rgb, body)
             tried.append((presence, landmarks))
-    best: tuple[tuple[float, float], PersonLayer] | None = None
-    for first, landmarks in sorted(tried, key=lambda t: -t[0])[:AT_TRIED]:
+    found: list[tuple[float, int, PersonLayer]] = []
+    for _, landmarks in sorted(tried, key=lambda t: -t[0])[:AT_TRIED]:
         body = Body.aligned(landmarks[33], landmarks[34])
         if body.side < 8:
             continue
         presence, prob, landmarks = _segment_crop(rgb, body)
         layer = _layer(prob, body, rgb.shape, Body.aligned(landmarks[33], landmarks[34]))
-        if presence < MIN_PRESENCE or not _holds(layer.prob > 0.5, x, y, inside):
-            continue
-        if best is None or (presence, first) > best[0]:
-            best = ((presence, first), layer)
-    return None if best is None else best[1]
+        mask = layer.prob > 0.5
+        if presence >= MIN_PRESENCE and _holds(mask, x, y, inside):
+            found.append((presence, int(mask.sum()), layer))
+    if not found:
+        return None
+    # of the views about as sure as the surest, the one that sees the most of the person (a crop
+    # that cuts the body off sees a part of it, as surely)
+    surest = max(presence for presence, _, _ in found)
+    return max((f for f in found if f[0] >= surest - AT_AS_SURE), key=lambda f: f[1])[2]
 
 
 def _holds(mask: np.ndarray, x: float, y: float, inside: float) -> bool:

@@ -39,6 +39,7 @@ KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) 
 GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
+FOLLOW_NEAR = 0.08  # a followed person's mask is kept this near (of the long side) the last one carried by the flow
 SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 
@@ -592,15 +593,14 @@ class Follower:
         if grey.shape != self.prev.shape:  # frames of another size (not one clip): carry the mask over as it is
             self.prev = cv2.resize(self.prev, (w, h), interpolation=cv2.INTER_AREA)
             self.mask = cv2.resize(self.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
-        if self.person is not None:
-            found = self._follow_person(rgb, (w, h))
-            if found is not None:
-                self.prev = grey
-                return found
         back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
         grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
         warped = cv2.remap(self.mask.astype(np.uint8), grid[..., 0], grid[..., 1], cv2.INTER_NEAREST) > 0
         self.prev = grey
+        if self.person is not None:
+            found = self._follow_person(rgb, warped)
+            if found is not None:
+                return found
         if not warped.any():
             self.mask = warped
         else:
@@ -618,22 +618,31 @@ class Follower:
                 self.mask = warped
         return _sized(self.mask, rgb.shape[1], rgb.shape[0])
 
-    def _follow_person(self, rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray | None:
-        """The picked person in this frame (full-size hard mask), or None when they are not found."""
+    def _follow_person(self, rgb: np.ndarray, warped: np.ndarray) -> np.ndarray | None:
+        """The picked person in this frame (full-size hard mask), or None when they are not found.
+
+        The person's crop follows their landmarks; what it segments is kept only near the last mask
+        carried along the optical flow (`warped`), so a neighbour the crop also covers is not taken
+        and the track cannot slide onto them; a crop that no longer overlaps it is lost."""
         from .pose import person_at, person_in
 
+        h, w = warped.shape
+        r = max(2, round(max(h, w) * FOLLOW_NEAR))
+        near = cv2.dilate(warped.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+
         def small(layer) -> np.ndarray:
-            return cv2.resize(layer.prob, size, interpolation=cv2.INTER_AREA) > 0.5
+            return cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
 
         layer = person_in(rgb, self.person.follow) if self.person.follow is not None else None
-        if layer is None or _iou(small(layer), self.mask) < SAME_PERSON:  # lost, or jumped to someone else
-            if not self.mask.any():
+        if layer is None or _iou(small(layer), warped) < SAME_PERSON:  # lost, or jumped to someone else
+            if not warped.any():
                 return None
-            inner = cv2.distanceTransform(np.pad(self.mask, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
+            inner = cv2.distanceTransform(np.pad(warped, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
             y, x = np.unravel_index(np.argmax(inner), inner.shape)
-            k = rgb.shape[1] / size[0]
+            k = rgb.shape[1] / w
             layer = person_at(rgb, x * k, y * k)
-            if layer is None:
+            if layer is None or _iou(small(layer), warped) < SAME_PERSON:
                 return None
-        self.person, self.mask = layer, small(layer)
-        return layer.prob > 0.5
+        self.person = layer
+        self.mask = small(layer) & near
+        return (layer.prob > 0.5) & _sized(near, rgb.shape[1], rgb.shape[0])
