@@ -274,7 +274,7 @@ async function loadMask() {
   showResult(state.results.stylize);
   drawOverlay();
   setStatus(pointed ? "Selection updated. Click to add, Shift+click to remove, drag a box; then Stylize." :
-    "Person found. Pick a style and press Stylize; click one person to keep only them, or anything else to choose another subject.");
+    "Person found. Pick a style and press Stylize; click one person to keep only them, Shift+click to remove, or drag a box around another subject.");
 }
 
 // ---------- pointing: click to add, Shift+click (or Remove) to take away, drag a box ----------
