@@ -188,7 +188,9 @@ class PersonSegmenter:
         check_method(refine_method)  # before the model runs
         first, layers = (None, None) if look is None else look.data
         work_prob = coarse(rgb, self.recipe, first, self.cache, layers)
-        return snap(refine_alpha(rgb, *work_prob, refine_method))
+        key = first[2] if first is not None else ""  # the page's mask, then its clicks: refined once
+        key = key and f"{key}|alpha|{refine_method}|{rgb.shape[1]}x{rgb.shape[0]}"
+        return _cached(self.cache, key, lambda: snap(refine_alpha(rgb, *work_prob, refine_method))).copy()
 
 
 def person_alpha(rgb: np.ndarray, refine_method: str = "guided", recipe: Recipe = Recipe()) -> np.ndarray:

@@ -287,10 +287,15 @@ class Selector:
         with ThreadPoolExecutor(2) as pool:  # OpenCV's GrabCut lets go of the GIL
             tried = list(pool.map(coarse, FIRST_SPANS))
         _, mask, models = max(tried, key=lambda t: t[0])
-        mask[mask == cv2.GC_BGD] = cv2.GC_PR_BGD  # the finishing cut may still reach past the margin
-        self._seeds(mask, clicks)
-        if _both(mask):
-            grabcut(self.bgr, mask, 1 if models is not None else ITERATIONS, models)
+        # finished at full size in the region and its margin only, beyond is background (the whole
+        # image: 90 -> 55 ms at 1024 px; objects IoU@5 0.840 -> 0.837, NoC@90 12.5 either way)
+        ys, xs = np.nonzero(mask != cv2.GC_BGD)
+        if len(ys):
+            y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+            part = np.ascontiguousarray(mask[y0:y1, x0:x1])
+            if _both(part):
+                grabcut(np.ascontiguousarray(self.bgr[y0:y1, x0:x1]), part, 1 if models is not None else ITERATIONS, models)
+            mask[y0:y1, x0:x1] = part
         return _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), positives)
 
     def _one_person(self, x: float, y: float, current: np.ndarray):
