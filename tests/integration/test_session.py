@@ -29,9 +29,9 @@ def test_shared_cache_segments_a_photo_once(portrait_small):
     cache = Cache(mask_bytes=64 * 1024 * 1024)
     Session(Options(style="preset:2"), cache=cache).process(portrait_small)
     kept = dict(cache.masks.items)
-    assert len(kept) == 2  # the selfie look and the finished coarse mask
+    assert len(kept) == 3  # the selfie look, the finished coarse mask and its refined alpha
     Session(Options(style="preset:9", region="foreground"), cache=cache).process(portrait_small)
-    assert all(cache.masks.items[k] is v for k, v in kept.items()) and len(cache.masks.items) == 2
+    assert all(cache.masks.items[k] is v for k, v in kept.items()) and len(cache.masks.items) == 3
 
 
 def test_importing_stylecut_changes_no_process_globals():

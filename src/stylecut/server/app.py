@@ -39,7 +39,8 @@ STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
            "webp": ("WEBP", "image/webp")}
 PREVIEW_SIDE = 240  # style previews: the sample portrait at this size (shown at ~80-100 px, sharp on 2x screens)
-MASK_CACHE_BYTES = 32 * 1024 * 1024  # coarse masks by content: ~6 photos at 1024 px (mask preview -> stylize)
+# person masks by content (selfie look, coarse mask, refined alpha): ~6 photos at 1024 px (preview -> clicks -> stylize)
+MASK_CACHE_BYTES = 48 * 1024 * 1024
 
 
 class UploadTooLarge(Exception):
