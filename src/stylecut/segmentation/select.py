@@ -27,9 +27,12 @@ WORK_SIDE = 400
 MAX_POINTS = 64
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 1  # and for each correction
+WINDOW = 1.5  # a correction of a subject cut from scratch runs in a window this many times its reach around its click
+WINDOW_PIXELS = 150_000  # at up to the photo's resolution, with at most this many pixels
 LOCAL = 0.25  # a correction reaches this far from its click (of the long side)
 LOCAL_PRIOR = 0.05  # and when it corrects the automatic person mask, which is mostly right
 REACH = 8.0  # and at most this many times its click's distance to the mask's edge
+REACH_NEGATIVE = 3.0  # a negative click's: taking off a band between a cow's legs must not take half the cow
 REACH_PRIOR = 1.5  # the same, correcting the person mask (its errors are thin slivers along the edge)
 FIRST_SPANS = (0.15, 0.2, 0.25)  # a first click on nothing cuts in regions this far around it (of the long side)
 FIRST_SPAN = 0.2  # whose cut is kept when every one spills past its region
@@ -142,6 +145,7 @@ class Selector:
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
         self.rgb = None if prior is None else rgb  # for finding the one person a click points at
+        self.photo = rgb  # for corrections at full resolution
         self.picked: dict = {}  # first clicks that picked one person of the person mask -> (PersonLayer, work mask)
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
@@ -231,21 +235,24 @@ class Selector:
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
                 cut = self._nearer(part, (cx, cy), others)
                 local = np.zeros(cut.shape, np.uint8)
-                cv2.circle(local, (cx, cy), self._reach(current, depth, fixing), 1, -1)
+                cv2.circle(local, (cx, cy), self._reach(current, depth, fixing, REACH_NEGATIVE), 1, -1)
                 current = current & ~(cut & (local > 0))
         if not current.any() and positive:  # the first click on nothing: a region around it, cut globally
             return self._first_cut(list(clicks) + [new], positives + [(cx, cy)])
         mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
         if self.outside is not None:
             mask[self.outside] = cv2.GC_BGD
-        cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new], last_radius=own)
+        if self.prior is None:
+            cut = self._window_cut(mask, list(clicks) + [new], own, (cx, cy), self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE))
+        else:
+            cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new], last_radius=own)
         changed = (cut != current).astype(np.uint8)
         n, labels = cv2.connectedComponents(changed, connectivity=8)
         out = current.copy()
         if changed[cy, cx]:
             region = labels == labels[cy, cx]
             near = np.zeros_like(changed)
-            cv2.circle(near, (cx, cy), self._reach(current, depth, fixing), 1, -1)
+            cv2.circle(near, (cx, cy), self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE), 1, -1)
             region &= near > 0  # a click corrects around itself
             out[region] = cut[region]
         disc = np.zeros_like(changed)
@@ -254,6 +261,35 @@ class Selector:
         if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
+
+    def _window_cut(self, mask: np.ndarray, clicks, own: int, centre: tuple[int, int], reach: int) -> np.ndarray:
+        """A correction's GrabCut in a window around its click (WINDOW x its reach), at up to the
+        photo's resolution (WINDOW_PIXELS at most), from `mask` (GC_* labels at work size) with the
+        clicks as seeds (the last one `own` work pixels wide) -> object pixels at work size (bool).
+
+        A cow's legs are twice as wide at 854 px as at WORK_SIDE, and a graph cut keeps a thin part
+        only when it is wide enough to pay for its long edge (objects IoU@5 0.837 -> 0.852, NoC@90
+        12.5 -> 10.5; the colour models from the window alone, at work size: no gain)."""
+        h, w = mask.shape
+        side = int(reach * WINDOW) + 2 * self.radius
+        x0, y0 = max(0, centre[0] - side), max(0, centre[1] - side)
+        x1, y1 = min(w, centre[0] + side + 1), min(h, centre[1] + side + 1)
+        k = max(1.0, min(1 / self.scale, np.sqrt(WINDOW_PIXELS / ((x1 - x0) * (y1 - y0)))))
+        size = (round((x1 - x0) * k), round((y1 - y0) * k))
+        s = 1 / self.scale
+        photo = self.photo[int(y0 * s):int(np.ceil(y1 * s)), int(x0 * s):int(np.ceil(x1 * s))]
+        bgr = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR)
+        labels = cv2.resize(np.ascontiguousarray(mask[y0:y1, x0:x1]), size, interpolation=cv2.INTER_NEAREST)
+        for i, (x, y, positive) in enumerate(clicks):
+            r = own if i == len(clicks) - 1 else self.radius
+            cv2.circle(labels, (round((x * self.scale - x0) * k), round((y * self.scale - y0) * k)),
+                       max(1, round(r * k)), int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
+        if _both(labels):
+            grabcut(bgr, labels, UPDATE_ITERATIONS)
+        out = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
+        fg = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
+        out[y0:y1, x0:x1] = cv2.resize(fg, (x1 - x0, y1 - y0), interpolation=cv2.INTER_AREA) > 0.5
+        return out
 
     def _first_cut(self, clicks, positives: list[tuple[int, int]]) -> np.ndarray:
         """The subject around the first positive click(s): half-size cuts (_coarse) in regions of a
@@ -331,11 +367,11 @@ class Selector:
         side = current if current[cy, cx] else ~current
         return float(cv2.distanceTransform(np.pad(side, 1).astype(np.uint8), cv2.DIST_L2, 5)[cy + 1, cx + 1])
 
-    def _reach(self, current: np.ndarray, depth: float, fixing: bool) -> int:
+    def _reach(self, current: np.ndarray, depth: float, fixing: bool, factor: float = REACH) -> int:
         """How far a correction may change the mask: LOCAL of the long side, and at most REACH times
         the click's depth (a click near the edge, between a dog's legs, fixes a small piece, not half
         the dog)."""
-        local, reach = (LOCAL_PRIOR, REACH_PRIOR) if fixing else (LOCAL, REACH)
+        local, reach = (LOCAL_PRIOR, REACH_PRIOR) if fixing else (LOCAL, factor)
         if not fixing and self.prior is not None:  # one person picked from the person mask: its errors
             reach = REACH_PRIOR  # lie along its edges too, but wider (a lost leg, a neighbour included)
         return min(int(local * max(current.shape)), int(reach * depth) + self.radius)
