@@ -3,8 +3,9 @@
 GrabCut (colour models + graph cut, OpenCV) with the clicks as hard seeds. Where it starts from:
 a box (outside is background), else the automatic person mask when the photo has a person (clicks
 correct it), else a region around the first click. Clicks apply in order, each locally (see
-Selector.click). The cut runs at WORK_SIDE px; the parts that hold a positive click (or the largest)
-are kept, then the edge is refined at full size like the person masks (guided filter or matting).
+Selector.click). The cut runs at WORK_SIDE px (a correction of a subject cut from scratch in a window
+around its click at up to the photo's resolution); the parts that hold a positive click (or the
+largest) are kept, then the edge is refined at full size like the person masks (guided filter or matting).
 """
 from __future__ import annotations
 
