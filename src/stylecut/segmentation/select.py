@@ -38,13 +38,14 @@ REACH_PRIOR = 1.5  # the same, correcting the person mask (its errors are thin s
 FIRST_SPANS = (0.15, 0.2, 0.25)  # a first click on nothing cuts in regions this far around it (of the long side)
 FIRST_SPAN = 0.2  # whose cut is kept when every one spills past its region
 FIRST_FILL = 0.9  # a cut larger than this share of its region has spilled
-FIRST_MARGIN = 0.5  # into a margin this wide (of the region's half side) around it
+FIRST_MARGIN = 0.4  # into a margin this wide (of the region's half side) around it
 KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) are kept without a click
 GRABCUT_SEED = 0x5EED
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
 FOLLOW_NEAR = 0.08  # a followed person's mask is kept this near (of the long side) the last one carried by the flow
 SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
+NECK = 0.015  # a followed mask loses blobs hanging on its body by a neck thinner than twice this (of the long side)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 
 
@@ -462,6 +463,21 @@ def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = Fals
     return np.isin(labels, list(keep))
 
 
+def _body(mask: np.ndarray, r: int) -> np.ndarray:
+    """The mask's largest part, less the blobs that hang on its body by a neck thinner than 2r: thin
+    parts (legs, a tail) stay, a patch of look-alike fence reached through a tail's tip goes (else
+    the follower grows it frame after frame)."""
+    mask = _keep(mask, [], largest=True)
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, k)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+    if n <= 2:
+        return mask
+    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    others = cv2.dilate(((labels > 0) & (labels != main)).astype(np.uint8), k) > 0
+    return _keep(mask & ~others, [], largest=True)
+
+
 def _iou(a: np.ndarray, b: np.ndarray) -> float:
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 0.0
@@ -655,7 +671,7 @@ class Follower:
             mask[warped] = cv2.GC_PR_FGD
             mask[core] = cv2.GC_FGD
             if grabcut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, 2):
-                self.mask = _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), [], largest=True)
+                self.mask = _body(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), max(1, round(max(h, w) * NECK)))
             else:
                 self.mask = warped
         return _sized(self.mask, rgb.shape[1], rgb.shape[0])
