@@ -244,8 +244,9 @@ class Selector:
         mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
         if self.outside is not None:
             mask[self.outside] = cv2.GC_BGD
+        reach = self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE)
         if self.prior is None:
-            cut = self._window_cut(mask, list(clicks) + [new], own, (cx, cy), self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE))
+            cut = self._window_cut(mask, list(clicks) + [new], own, (cx, cy), reach)
         else:
             cut = self._cut(mask, UPDATE_ITERATIONS, list(clicks) + [new], last_radius=own)
         changed = (cut != current).astype(np.uint8)
@@ -254,7 +255,7 @@ class Selector:
         if changed[cy, cx]:
             region = labels == labels[cy, cx]
             near = np.zeros_like(changed)
-            cv2.circle(near, (cx, cy), self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE), 1, -1)
+            cv2.circle(near, (cx, cy), reach, 1, -1)
             region &= near > 0  # a click corrects around itself
             out[region] = cut[region]
         disc = np.zeros_like(changed)
@@ -270,8 +271,8 @@ class Selector:
         clicks as seeds (the last one `own` work pixels wide) -> object pixels at work size (bool).
 
         A cow's legs are twice as wide at 854 px as at WORK_SIDE, and a graph cut keeps a thin part
-        only when it is wide enough to pay for its long edge (objects IoU@5 0.837 -> 0.852, NoC@90
-        12.5 -> 10.5; the colour models from the window alone, at work size: no gain)."""
+        only when it is wide enough to pay for its long edge (objects IoU@5 0.837 -> 0.849, NoC@90
+        12.5 -> 10.4; the colour models from the window alone, at work size: no gain)."""
         h, w = mask.shape
         side = int(reach * WINDOW) + 2 * self.radius
         x0, y0 = max(0, centre[0] - side), max(0, centre[1] - side)
@@ -629,7 +630,8 @@ class Follower:
 
     Each frame: flow from the previous frame, the previous mask warped along it, then GrabCut at
     WORK_SIDE with the warped mask's eroded core as object, its far surroundings as background and
-    the band between left to the colour models. Follows a dog or an object the clicks picked.
+    the band between left to the colour models; blobs hanging on the body by a thin neck go (_body).
+    Follows a dog or an object the clicks picked.
 
     A person picked from a crowd (`person`) is followed as the pose tracker follows people: each
     frame's crop placed from their landmarks in the last one (and found again around the last mask's
