@@ -18,6 +18,7 @@ from typing import Iterable
 import cv2
 import numpy as np
 
+from ..compose import grow
 from ..errors import StylecutError
 from ..filters import resize_max
 from ..layers import snap
@@ -146,8 +147,7 @@ class Selector:
         self.prior = None if prior is None else \
             cv2.resize(prior.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
         self.full_prior = None if prior is None else prior > 0.5  # kept at full size: clicks change only parts of it
-        self.rgb = None if prior is None else rgb  # for finding the one person a click points at
-        self.photo = rgb  # for corrections at full resolution
+        self.photo = rgb  # for corrections at full resolution and for finding the one person a click points at
         self.picked: dict = {}  # first clicks that picked one person of the person mask -> (PersonLayer, work mask)
         self.memo: dict[tuple, np.ndarray] = {}
         self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
@@ -173,11 +173,14 @@ class Selector:
             return self.prior.copy()
         return np.zeros(self.small.shape[:2], bool)
 
-    def _seeds(self, mask: np.ndarray, clicks, last_radius: int | None = None) -> None:
+    def _seeds(self, mask: np.ndarray, clicks, last_radius: int | None = None,
+               origin: tuple[int, int] = (0, 0), zoom: float = 1.0) -> None:
+        """The clicks as hard seeds on `mask`: a mask of the work image, or of a window of it whose
+        corner is `origin` (work pixels), `zoom` times larger."""
         for i, (x, y, positive) in enumerate(clicks):
             r = last_radius if last_radius is not None and i == len(clicks) - 1 else self.radius
-            cv2.circle(mask, (int(round(x * self.scale)), int(round(y * self.scale))), r,
-                       int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
+            cv2.circle(mask, (round((x * self.scale - origin[0]) * zoom), round((y * self.scale - origin[1]) * zoom)),
+                       max(1, round(r * zoom)), int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
 
     def _cut(self, mask: np.ndarray, iterations: int, clicks, coarse: bool = False,
              last_radius: int | None = None) -> np.ndarray:
@@ -193,16 +196,15 @@ class Selector:
             grabcut(self.bgr, mask, 1 if models is not None else iterations, models)
         return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
 
-    def _coarse(self, mask: np.ndarray, iterations: int, start: Models | None = None) -> Models | None:
-        """GrabCut's iterations at half size (from the `start` colour models, else from k-means);
-        the mask's undecided pixels take their result (in place)."""
+    def _coarse(self, mask: np.ndarray, iterations: int) -> Models | None:
+        """GrabCut's iterations at half size; the mask's undecided pixels take their result (in place)."""
         h, w = mask.shape
         if min(h, w) < 64:
             return None
         half = cv2.resize(mask, (w // 2, h // 2), interpolation=cv2.INTER_NEAREST)
         if self.half is None:
             self.half = cv2.resize(self.bgr, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
-        models = grabcut(self.half, half, iterations, start)
+        models = grabcut(self.half, half, iterations)
         if models is not None:
             taken = cv2.resize(np.isin(half, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8), (w, h),
                                interpolation=cv2.INTER_LINEAR) > 0
@@ -216,7 +218,7 @@ class Selector:
         cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
         positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
         depth = self._depth(current, cx, cy)
-        if positive and not clicks and self.rgb is not None and self.outside is None:
+        if positive and not clicks and self.prior is not None and self.outside is None:
             one = self._one_person(x, y, current)
             if one is not None:
                 self.picked[new] = (one[1], one[0])
@@ -283,10 +285,7 @@ class Selector:
         photo = self.photo[int(y0 * s):int(np.ceil(y1 * s)), int(x0 * s):int(np.ceil(x1 * s))]
         bgr = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR)
         labels = cv2.resize(np.ascontiguousarray(mask[y0:y1, x0:x1]), size, interpolation=cv2.INTER_NEAREST)
-        for i, (x, y, positive) in enumerate(clicks):
-            r = own if i == len(clicks) - 1 else self.radius
-            cv2.circle(labels, (round((x * self.scale - x0) * k), round((y * self.scale - y0) * k)),
-                       max(1, round(r * k)), int(cv2.GC_FGD if positive else cv2.GC_BGD), -1)
+        self._seeds(labels, clicks, own, (x0, y0), k)
         if _both(labels):
             grabcut(bgr, labels, UPDATE_ITERATIONS)
         out = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
@@ -344,13 +343,13 @@ class Selector:
         edge), or the mask is that person already."""
         from .pose import person_at
 
-        layer = person_at(self.rgb, x, y, WELL_INSIDE)
+        layer = person_at(self.photo, x, y, WELL_INSIDE)
         if layer is None:
             return None
         h, w = current.shape
         one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
         r = max(2, round(max(h, w) * 0.02))
-        near = cv2.dilate(one.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+        near = grow(one.astype(np.uint8), r) > 0
         return (one, layer) if (current & ~near).sum() > ONE_OF_MANY * one.sum() else None
 
     def person(self, sel: Selection):
@@ -688,7 +687,7 @@ class Follower:
 
         h, w = warped.shape
         r = max(2, round(max(h, w) * FOLLOW_NEAR))
-        near = cv2.dilate(warped.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+        near = grow(warped.astype(np.uint8), r) > 0
 
         def small(layer) -> np.ndarray:
             return cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
