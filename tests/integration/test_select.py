@@ -264,6 +264,18 @@ def test_a_negative_click_between_legs_takes_off_the_band_only():
     assert four > three - 0.05, (three, four)
 
 
+@pytest.mark.parametrize("frame", ["00030", "00050"])
+def test_a_negative_click_beside_the_legs_leaves_the_legs(frame):
+    """The simulated user's second click (negative, on ground the first cut took between the dog's
+    legs and head) took the legs and the head with it (0.91 -> 0.84, 0.88 -> 0.79): pixels still
+    nearer the part beyond the click's reach, across an edge from the click, stay."""
+    path = EVAL / "video" / "dog" / "frames" / f"{frame}.jpg"
+    image, truth = rgb(path), gt(path)
+    one = iou(_simulated_user(image, truth, 1), truth)
+    two = iou(_simulated_user(image, truth, 2), truth)
+    assert two > one - 0.02, (one, two)
+
+
 def test_a_patch_of_fence_on_a_tail_tip_is_not_followed_through_the_clip():
     """A first-frame mask with a patch of pale fence on the dog's tail tip (as a first cut can leave
     it): the follower grew it along the fence to 2.8x the dog's area (IoU 0.33 by frame 11); a blob
