@@ -4,7 +4,7 @@ Each next click goes to the point deepest inside the largest error region: posit
 missed, negative where background is taken. Up to 20 clicks. Reports mean IoU after 1, 3, 5 clicks and
 NoC@85 / NoC@90 (clicks to reach that IoU; 20 when never), and the time per click at 1024 px.
 
-    python benchmarks/bench_select.py [--sets objects people fix] [--clicks 20] [--step 10]
+    python benchmarks/bench_select.py [--sets objects people fix held video] [--clicks 20] [--step 10]
 
 objects: DAVIS dog and cows, every `step`th frame, clicks from scratch; scored on the hard cut, and
          again on the delivered mask (the cut's edges refined with the guided filter, > 0.5); and
@@ -16,6 +16,8 @@ people:  DAVIS breakdance (the ground truth is the one dancer in a crowd): the p
          prediction at first, so the first click points at the dancer); also with the prior shown first
          (the first click then goes negative into the crowd).
 fix:     ../shared/eval/seg photos, clicks correcting the default automatic person mask.
+held:    DAVIS dance-twirl (one dancer), which no setting was tuned on: as run (from the automatic
+         person mask, shown first) and from scratch (as an object).
 video:   DAVIS dog and cows: 5 clicks on the first frame, then the selection followed through the clip (mean J).
 """
 from __future__ import annotations
@@ -132,7 +134,7 @@ def report(name: str, rows: list[list[float]], clicks: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sets", nargs="+", default=["objects", "people", "fix", "video"])
+    ap.add_argument("--sets", nargs="+", default=["objects", "people", "fix", "held", "video"])
     ap.add_argument("--clicks", type=int, default=20)
     ap.add_argument("--step", type=int, default=10)
     args = ap.parse_args()
@@ -170,6 +172,12 @@ def main() -> None:
         at3 = statistics.mean(r[3] for r in rows)
         print(f"{'fix person masks: seg':<30}{len(rows):>4}  automatic {at0:.3f}  after 1 {statistics.mean(r[1] for r in rows):.3f}"
               f"  after 3 clicks {at3:.3f}")
+    if "held" in args.sets:
+        frames = davis("dance-twirl", args.step)
+        rows = [run_user(rgb, gt, args.clicks, person_prior(rgb))[0] for _, rgb, gt in frames]
+        report("held out: dance-twirl, as run", rows, args.clicks)
+        rows = [run_user(rgb, gt, args.clicks, None)[0] for _, rgb, gt in frames]
+        report("held out: dance-twirl, scratch", rows, args.clicks)
     if "video" in args.sets:
         for seq, prior in (("dog", False), ("cows", False), ("breakdance", True)):
             j, fps = propagate(seq, prior=prior)

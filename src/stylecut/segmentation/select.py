@@ -49,6 +49,7 @@ FOLLOW_NEAR = 0.08  # a followed person's mask is kept this near (of the long si
 SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
 NECK = 0.015  # a followed mask loses blobs hanging on its body by a neck thinner than twice this (of the long side)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
+ALREADY = 1 / 3  # and, clicked outside the mask, no more than this share of that person is in the mask already
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,8 @@ class Selector:
         """The person under a first positive click, when the person mask holds more than that person
         (a crowd, a group): pointing at someone picks them. None: no person is well under the click
         (a click on the tip of a missed bag finds a "person" around the bag, with the click at its
-        edge), or the mask is that person already."""
+        edge), the mask is that person already, or the click is on a missed part (a hand) of a person
+        mostly in the mask (the crowd-and-arm "person" a crop around the hand finds replaced the dancer)."""
         from .pose import person_at
 
         layer = person_at(self.photo, x, y, WELL_INSIDE)
@@ -353,6 +355,9 @@ class Selector:
             return None
         h, w = current.shape
         one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
+        cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
+        if not current[cy, cx] and (one & current).sum() > ALREADY * one.sum():
+            return None  # a click on a missed part (a hand) of a person the mask holds already: a correction
         r = max(2, round(max(h, w) * 0.02))
         near = grow(one.astype(np.uint8), r) > 0
         return (one, layer) if (current & ~near).sum() > ONE_OF_MANY * one.sum() else None
