@@ -288,6 +288,8 @@ class Session:
         alpha = None
         if opts.needs_mask:
             alpha = self._check_person(*segment_photo(photo, opts.refine, mask, self.cache), name)
+        if cancel is not None and cancel():
+            raise Cancelled("cancelled")
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))
         small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)

@@ -564,5 +564,5 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 2) -> None:
             app.state.stopping.set()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=8)
     Server(config).run()

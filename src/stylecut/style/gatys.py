@@ -145,6 +145,8 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
     net = _net(params, device)
     x_rgb = None if init_rgb is None else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
     for size, iters in stages:
+        if cancel is not None and cancel():  # also between the stages' set-ups (VGG, the style's Gram matrices)
+            raise Cancelled("cancelled")
         content = _resize(content_rgb, size)
         objective = Objective(net, content, regions, params)
         start = x_rgb if x_rgb is not None else content.astype(np.float32) / 255.0
@@ -217,7 +219,7 @@ class GatysEngine:
         mask = None if layers is None else cv2.resize(layers["person"], (small.shape[1], small.shape[0]),
                                                       interpolation=cv2.INTER_AREA)
         with Session(warm_opts) as warm_session:
-            warm = np.asarray(warm_session.process(small, mask=mask).image)
+            warm = np.asarray(warm_session.process(small, mask=mask, cancel=cancel).image)
         progress("optimise", 0.0)
         out = optimise(small, regions, params, init_rgb=warm,
                        progress=lambda done, total: progress("optimise", done / total), cancel=cancel)
