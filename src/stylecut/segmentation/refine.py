@@ -17,11 +17,24 @@ def _radius(shape: tuple[int, ...], frac: float) -> int:
 
 
 def guided(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:
-    """Snap a coarse probability map to the photo's edges with a colour guided filter."""
-    guide = rgb.astype(np.float32) * (1.0 / 255.0)
+    """Snap a coarse probability map to the photo's edges with a colour guided filter -> alpha in [0, 1].
+
+    Filtered only around the mask: where the stretched map and all its neighbours within the
+    filter's reach are 0 the filter gives exactly 0, so the rest of the photo is left out.
+    """
     sharp = np.clip((prob.astype(np.float32) - 0.5) * CONTRAST + 0.5, 0.0, 1.0)
-    alpha = color_guided_filter(guide, sharp, _radius(rgb.shape, 1 / 150), 1e-2, step=2 if max(rgb.shape[:2]) > 512 else 1)
-    return (alpha - 0.5) * SHARPEN + 0.5
+    alpha = np.zeros(sharp.shape, np.float32)
+    x, y, w, h = cv2.boundingRect((sharp > 0).astype(np.uint8))
+    if w == 0:
+        return alpha
+    r, step = _radius(rgb.shape, 1 / 150), 2 if max(rgb.shape[:2]) > 512 else 1
+    m = 2 * r + 4 * step  # the coefficients' window, then their mean's, at the reduced size's rounding
+    x0, y0 = max(0, x - m) // step * step, max(0, y - m) // step * step  # whole cells of the reduced copy
+    x1, y1 = (min(n, -(-(e + m) // step) * step) for n, e in ((sharp.shape[1], x + w), (sharp.shape[0], y + h)))
+    guide = rgb[y0:y1, x0:x1].astype(np.float32) * (1.0 / 255.0)
+    part = color_guided_filter(guide, np.ascontiguousarray(sharp[y0:y1, x0:x1]), r, 1e-2, step=step)
+    alpha[y0:y1, x0:x1] = np.clip((part - 0.5) * SHARPEN + 0.5, 0.0, 1.0)
+    return alpha
 
 
 def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarray:
@@ -64,6 +77,6 @@ def refine(rgb: np.ndarray, prob: np.ndarray, method: str = "guided") -> np.ndar
     if method == "none":
         return prob
     if method == "guided":
-        return np.clip(guided(rgb, prob), 0.0, 1.0)
+        return guided(rgb, prob)
     check_method(method)
     return matting(rgb, prob)
