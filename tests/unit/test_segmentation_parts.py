@@ -58,3 +58,27 @@ def test_colour_guided_filter_matches_opencv():
     assert np.abs(color_guided_filter(guide, src, 4, 1e-2) - ref).max() < 1e-3  # the same filter
     half = color_guided_filter(guide, src, 4, 1e-2, step=2)  # fitted at half size: close, not equal
     assert half.shape == src.shape and 0 < np.abs(half - ref).mean() < 0.05
+
+
+@pytest.mark.parametrize("shape", [(480, 854), (300, 400)])  # step 2 (long side > 512) and step 1
+def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(shape):
+    """refine.guided filters a crop around the mask; the whole photo filtered gives the same alpha."""
+    import cv2
+
+    from stylecut.filters import color_guided_filter
+    from stylecut.segmentation.refine import CONTRAST, SHARPEN, _radius, guided
+
+    h, w = shape
+    rng = np.random.default_rng(2)
+    rgb = (cv2.GaussianBlur(rng.random((h, w, 3)).astype(np.float32), (7, 7), 0) * 255).astype(np.uint8)
+    prob = np.zeros((h, w), np.float32)
+    cv2.ellipse(prob, (w // 3, h // 2), (w // 8, h // 5), 20, 0, 360, 1.0, -1)
+    prob = cv2.GaussianBlur(prob, (0, 0), 3)  # soft, as the person model's
+    sharp = np.clip((prob - 0.5) * CONTRAST + 0.5, 0, 1)
+    whole = color_guided_filter(rgb.astype(np.float32) / 255, sharp, _radius(rgb.shape, 1 / 150), 1e-2,
+                                step=2 if max(h, w) > 512 else 1)
+    expected = np.clip((whole - 0.5) * SHARPEN + 0.5, 0, 1)
+    alpha = guided(rgb, prob)
+    assert alpha.dtype == np.float32 and alpha.min() >= 0 and alpha.max() <= 1
+    assert np.abs(alpha - expected).max() < 1e-5 and 0.02 < (alpha > 0.5).mean() < 0.2
+    assert not guided(rgb, np.zeros((h, w), np.float32)).any()
