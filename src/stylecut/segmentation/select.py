@@ -216,9 +216,8 @@ class Selector:
 
     def click(self, current: np.ndarray, clicks, new) -> np.ndarray:
         x, y, positive = new
-        h, w = current.shape
-        cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
-        positives = [(min(w - 1, int(px * self.scale)), min(h - 1, int(py * self.scale))) for px, py, p in clicks if p]
+        cx, cy = self._work_point(x, y)
+        positives = [self._work_point(px, py) for px, py, p in clicks if p]
         depth = self._depth(current, cx, cy)
         if positive and not clicks and self.prior is not None and self.outside is None:
             one = self._one_person(x, y, current)
@@ -230,6 +229,7 @@ class Selector:
         # the click's own disc is set as it says: no wider than the error it sits in (a thin sliver
         # along a person's edge must not become a disc of new error around it)
         own = int(max(1, min(self.radius, depth)))
+        reach = self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE)
         if not positive and current[cy, cx]:
             n, labels, stats, _ = cv2.connectedComponentsWithStats(current.astype(np.uint8), connectivity=8)
             part = labels == labels[cy, cx]
@@ -240,7 +240,6 @@ class Selector:
             # the part's wanted points and its pixels just beyond the click's reach (a leg running on
             # past the band of ground the click takes off is nearer its own far end: it stays)
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
-                reach = self._reach(current, depth, fixing, REACH_NEGATIVE)
                 keep = claimed + _core(part, (cx, cy), 3 * self.radius)
                 cut = self._nearer(part, (cx, cy), keep, _ring(part, (cx, cy), reach), reach)
                 local = np.zeros(cut.shape, np.uint8)
@@ -251,7 +250,6 @@ class Selector:
         mask = np.where(current, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
         if self.outside is not None:
             mask[self.outside] = cv2.GC_BGD
-        reach = self._reach(current, depth, fixing, REACH if positive else REACH_NEGATIVE)
         if self.prior is None:
             cut = self._window_cut(mask, list(clicks) + [new], own, (cx, cy), reach)
         else:
@@ -355,7 +353,7 @@ class Selector:
             return None
         h, w = current.shape
         one = cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
-        cx, cy = min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
+        cx, cy = self._work_point(x, y)
         if not current[cy, cx] and (one & current).sum() > ALREADY * one.sum():
             return None  # a click on a missed part (a hand) of a person the mask holds already: a correction
         r = max(2, round(max(h, w) * 0.02))
@@ -372,6 +370,11 @@ class Selector:
             layer, work = self.picked[sel.clicks[0]]
             return layer, layer.prob > 0.5, work
         return None, self.full_prior, self.prior
+
+    def _work_point(self, x: float, y: float) -> tuple[int, int]:
+        """A photo point in work pixels (inside the work image)."""
+        h, w = self.small.shape[:2]
+        return min(w - 1, int(x * self.scale)), min(h - 1, int(y * self.scale))
 
     @staticmethod
     def _depth(current: np.ndarray, cx: int, cy: int) -> float:
