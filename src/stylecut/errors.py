@@ -15,3 +15,9 @@ class ImageTooLargeError(StylecutError):
 
 class Cancelled(StylecutError):
     """The caller asked the work to stop (a client that went away, a server that is stopping)."""
+
+
+def stop_if_cancelled(cancel) -> None:
+    """Raise Cancelled when `cancel` (a callable, or None for work nobody can stop) says so."""
+    if cancel is not None and cancel():
+        raise Cancelled("cancelled")

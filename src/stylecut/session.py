@@ -20,7 +20,7 @@ from PIL import Image
 from . import compose
 from .cache import Cache
 from .config import compute_threads
-from .errors import Cancelled, StylecutError
+from .errors import StylecutError, stop_if_cancelled
 from .filters import resize_max
 from .imageio import ImageLike, Photo, to_photo, to_pil
 from .layers import Layers, snap
@@ -210,8 +210,7 @@ class Session:
             started.cancel()
             raise
         found = alpha is None or started.seg.found(alpha, started.look)
-        if cancel is not None and cancel():
-            raise Cancelled("cancelled")
+        stop_if_cancelled(cancel)
         report("compose", 0.8)
         if check_person:
             alpha = self._check_person(alpha, found, name)
@@ -247,8 +246,7 @@ class Session:
         threads = _stream_threads(ahead)
         try:
             for frame in frames:
-                if cancel is not None and cancel():
-                    raise Cancelled("cancelled")
+                stop_if_cancelled(cancel)
                 photo = to_photo(frame)
                 pending.append(self._start(photo, mask, quiet, threads, seg))
                 if len(pending) > ahead:
@@ -288,8 +286,7 @@ class Session:
         alpha = None
         if opts.needs_mask:
             alpha = self._check_person(*segment_photo(photo, opts.refine, mask, self.cache), name)
-        if cancel is not None and cancel():
-            raise Cancelled("cancelled")
+        stop_if_cancelled(cancel)
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))
         small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)

@@ -13,7 +13,8 @@ torch = pytest.importorskip("torch")
 from stylecut import StylecutError  # noqa: E402
 from stylecut.options import GatysParams, Options  # noqa: E402
 from stylecut.session import run  # noqa: E402
-from stylecut.style.gatys import Cancelled, Region, gram, loss_of, optimise  # noqa: E402
+from stylecut.errors import Cancelled  # noqa: E402
+from stylecut.style.gatys import Region, gram, loss_of, optimise  # noqa: E402
 from stylecut.style.vgg import VGG19Features  # noqa: E402
 
 from ..conftest import HOKUSAI, PORTRAIT, STARRY, assert_one_line_error, run_cli  # noqa: E402

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ..config import compute_threads, torch_device
-from ..errors import Cancelled, StylecutError
+from ..errors import StylecutError, stop_if_cancelled
 from ..filters import resize_max
 from ..options import GatysParams
 from ..registry import register_engine
@@ -145,8 +145,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
     net = _net(params, device)
     x_rgb = None if init_rgb is None else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
     for size, iters in stages:
-        if cancel is not None and cancel():  # also between the stages' set-ups (VGG, the style's Gram matrices)
-            raise Cancelled("cancelled")
+        stop_if_cancelled(cancel)  # also between the stages' set-ups (VGG, the style's Gram matrices)
         content = _resize(content_rgb, size)
         objective = Objective(net, content, regions, params)
         start = x_rgb if x_rgb is not None else content.astype(np.float32) / 255.0
@@ -156,8 +155,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
 
         def closure():
             nonlocal done
-            if cancel is not None and cancel():
-                raise Cancelled("cancelled")
+            stop_if_cancelled(cancel)
             opt.zero_grad()
             loss = objective(x)
             loss.backward()

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from ..config import compute_threads, torch_device
-from ..errors import Cancelled, StylecutError
+from ..errors import Cancelled, StylecutError, stop_if_cancelled
 from ..filters import resize_max
 from ..imageio import encode, to_photo
 from . import learned
@@ -193,8 +193,7 @@ def learn_style(painting, name: str, settings: LearnSettings | None = None,
     interrupted = False
     try:
         for step in range(settings.steps):
-            if cancel is not None and cancel():
-                raise Cancelled("cancelled")
+            stop_if_cancelled(cancel)
             k = int(rng.integers(settings.pool))
             opt.zero_grad()
             total, _, _ = loss_fn(net(pool[k], gammas, betas), targets[k])
