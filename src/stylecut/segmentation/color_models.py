@@ -33,10 +33,17 @@ def _smooth(hist: np.ndarray) -> np.ndarray:
     return hist
 
 
-def _log_density(colours: np.ndarray) -> np.ndarray:
-    hist = np.bincount(colours, minlength=BINS ** 3).astype(np.float32).reshape(BINS, BINS, BINS)
+def log_density(colours: np.ndarray, bins: int = BINS) -> np.ndarray:
+    """Colour indices (colour_index) -> log density of each of the bins**3 colours, smoothed."""
+    hist = np.bincount(colours, minlength=bins ** 3).astype(np.float32).reshape(bins, bins, bins)
     hist = _smooth(hist).ravel() + 1e-3
     return np.log(hist / hist.sum())
+
+
+def colour_index(rgb: np.ndarray, bins: int = BINS) -> np.ndarray:
+    """Each pixel's colour bin (int32, < bins**3; bins a power of 2)."""
+    q = rgb >> (8 - int(np.log2(bins)))
+    return (q[..., 0].astype(np.int32) * bins + q[..., 1]) * bins + q[..., 2]
 
 
 def carve(rgb: np.ndarray, prob: np.ndarray, layers: list[PersonLayer]) -> np.ndarray:
@@ -46,21 +53,19 @@ def carve(rgb: np.ndarray, prob: np.ndarray, layers: list[PersonLayer]) -> np.nd
     close-ups, which get no crop) prob is returned unchanged.
     """
     verdict = np.full(prob.shape, -1.0, np.float32)
-    shift = 8 - int(np.log2(BINS))
     for layer in layers:
         x0, y0, x1, y1 = layer.box
         p = prob[y0:y1, x0:x1]
         band = (p > SURE_BG) & (p < SURE_FG)
         if not band.any():
             continue
-        q = rgb[y0:y1, x0:x1] >> shift
-        colour = (q[:, :, 0].astype(np.int32) * BINS + q[:, :, 1]) * BINS + q[:, :, 2]
+        colour = colour_index(rgb[y0:y1, x0:x1])
         step = max(1, max(p.shape) // SAMPLE_SIDE)
         c, s = colour[::step, ::step].ravel(), p[::step, ::step].ravel()
         person, other = c[s >= SURE_FG], c[s <= SURE_BG]
         if not person.size or not other.size:
             continue
-        ratio = _log_density(person) - _log_density(other)
+        ratio = log_density(person) - log_density(other)
         pb = np.clip(p[band], 1e-3, 1 - 1e-3)
         post = 1.0 / (1.0 + np.exp(-(EVIDENCE * ratio[colour[band]] + np.log(pb / (1 - pb)))))
         v = verdict[y0:y1, x0:x1]

@@ -4,8 +4,9 @@ GrabCut (colour models + graph cut, OpenCV) with the clicks as hard seeds. Where
 a box (outside is background), else the automatic person mask when the photo has a person (clicks
 correct it), else a region around the first click. Clicks apply in order, each locally (see
 Selector.click). The cut runs at WORK_SIDE px (a correction of a subject cut from scratch in a window
-around its click at up to the photo's resolution); the parts that hold a positive click (or the
-largest) are kept, then the edge is refined at full size like the person masks (guided filter or matting).
+around its click at up to the photo's resolution; a positive click stuck on a part of a colour the
+subject lacks cuts that part afresh, as a first click does); the parts that hold a positive click (or
+the largest) are kept, then the edge is refined at full size like the person masks (guided filter or matting).
 """
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last m
 NECK = 0.015  # a followed mask loses blobs hanging on its body by a neck thinner than twice this (of the long side)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 ALREADY = 1 / 3  # and, clicked outside the mask, no more than this share of that person is in the mask already
+STUCK = 2.0  # a positive correction adding no more than this many times its own disc is stuck
+NEW_COLOUR = -1.0  # on a part of a new colour when its disc's colours are this much less likely in the mask
+LIKENESS_BINS = 16  # than beyond it (mean log density ratio, histograms with this many bins per channel)
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class Selector:
         self.cost: np.ndarray | None = None  # geodesic step costs, made on first use
         self.outside: np.ndarray | None = None  # outside the box: background for every click
         self.half: np.ndarray | None = None  # the work image at half size, made on first use
+        self.colours: np.ndarray | None = None  # the work image's colour bins (_likeness), made on first use
 
     def _outside(self, box) -> np.ndarray | None:
         if box is None:
@@ -266,9 +271,38 @@ class Selector:
         disc = np.zeros_like(changed)
         cv2.circle(disc, (cx, cy), own, 1, -1)
         out[disc > 0] = positive
+        if (positive and self.prior is None and self.outside is None and not current[cy, cx]
+                and (out & ~current).sum() <= STUCK * (disc > 0).sum()
+                and self._likeness(current, (cx, cy)) < NEW_COLOUR):
+            # stuck on a part of a colour the subject's model lacks (jeans under a white top): the cut
+            # kept them background. The part is cut afresh around the click, as a first click is
+            part = self._new_part(list(clicks) + [new], (cx, cy))
+            if part is not None:
+                out = current | part
         if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
+
+    def _new_part(self, clicks, point: tuple[int, int]) -> np.ndarray | None:
+        """The part a first cut around the last click finds there (None when it misses the click)."""
+        cut = self._first_cut(clicks, [point])
+        if not cut[point[1], point[0]]:
+            return None
+        _, labels = cv2.connectedComponents(cut.astype(np.uint8), connectivity=8)
+        return labels == labels[point[1], point[0]]
+
+    def _likeness(self, current: np.ndarray, point: tuple[int, int]) -> float:
+        """How much more the colours of a click's disc belong to the mask than to the rest of the
+        photo: the mean log ratio of their densities (colour_models' histograms)."""
+        from .color_models import colour_index, log_density
+
+        if self.colours is None:
+            self.colours = colour_index(self.small, LIKENESS_BINS)
+        disc = np.zeros(current.shape, np.uint8)
+        cv2.circle(disc, point, self.radius, 1, -1)
+        c = self.colours[disc > 0]
+        inside, outside = (log_density(self.colours[m], LIKENESS_BINS) for m in (current, ~current))
+        return float((inside[c] - outside[c]).mean())
 
     def _window_cut(self, mask: np.ndarray, clicks, own: int, centre: tuple[int, int], reach: int) -> np.ndarray:
         """A correction's GrabCut in a window around its click (WINDOW x its reach), at up to the
