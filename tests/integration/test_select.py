@@ -315,8 +315,7 @@ def test_a_click_on_a_part_of_another_colour_adds_that_part():
     from ..conftest import SEG_IMAGES
 
     path = next(p for p in SEG_IMAGES if p.stem == "ccp_0419")
-    image = rgb(path)
-    truth = np.asarray(Image.open(path.parent.parent / "masks" / f"{path.stem}.png").convert("L")) > 127
+    image, truth = rgb(path), gt(path)
     one = iou(_simulated_user(image, truth, 1), truth)
     two = iou(_simulated_user(image, truth, 2), truth)
     assert one < 0.5 and two > 0.8, (one, two)
