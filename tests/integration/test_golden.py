@@ -1,8 +1,11 @@
-"""Outputs of the public API equal the references recorded before the redesign (issue #11), within 1 level.
+"""Outputs of the public API equal the references in tests/integration/golden (written by golden_cases.py).
 
-References: tests/integration/golden/*.png, written by `golden_cases.py` from the code as it was before the
-options schema, the registries and the Session (public-domain inputs only). On the 13 eval photos the
-same cases were compared once (not committed: third-party photos): all 183 outputs bit-identical.
+Tolerances hold on any x86-64 CPU: every fast path runs in float (the arbitrary-style networks'
+int8 weights are dequantised at load, since integer kernels differ between AVX2 and VNNI), so it
+agrees within 1 level. The Gatys optimisation amplifies the last bits of torch's float kernels:
+across ATEN_CPU_CAPABILITY=default/avx2/avx512 and ONEDNN_MAX_CPU_ISA=AVX2/SSE41 its output
+differed by at most mean 0.51, p99 4 levels; its bound is 4x that (docs/benchmarks.md, Golden
+tolerances), and a changed warm start (the int8 network's) differed by mean 5.9, p99 40.
 """
 from __future__ import annotations
 
@@ -19,11 +22,20 @@ PHOTO = astronaut()
 CASES = dict(cases(PHOTO))
 
 
-def _assert_same(image: Image.Image, name: str) -> None:
+FLOAT_MAX = 1  # levels: float kernels of different instruction sets round the last bit differently
+GATYS_MEAN, GATYS_P99 = 2.0, 16.0  # levels: 4x the spread measured across instruction sets
+
+
+def _difference(image: Image.Image, name: str) -> np.ndarray:
     ref = np.asarray(Image.open(GOLDEN / f"{name}.png")).astype(np.int16)
     out = np.asarray(image).astype(np.int16)
     assert out.shape == ref.shape, name
-    assert np.abs(out - ref).max() <= 1, f"{name}: differs from the reference by {np.abs(out - ref).max()} levels"
+    return np.abs(out - ref)
+
+
+def _assert_same(image: Image.Image, name: str) -> None:
+    d = _difference(image, name)
+    assert d.max() <= FLOAT_MAX, f"{name}: differs from the reference by {d.max()} levels"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -34,4 +46,6 @@ def test_fast_path_matches_reference(name):
 @pytest.mark.gatys
 def test_gatys_matches_reference():
     pytest.importorskip("torch")
-    _assert_same(gatys_case(PHOTO), "gatys")
+    d = _difference(gatys_case(PHOTO), "gatys")
+    mean, p99 = d.mean(), np.percentile(d, 99)
+    assert mean <= GATYS_MEAN and p99 <= GATYS_P99, f"gatys: mean {mean:.2f}, p99 {p99:.1f} levels from the reference"

@@ -121,6 +121,79 @@ def _instance_norms(model) -> None:
     graph.node.extend(reversed(kept))
 
 
+SHAPE_OPS = ("Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten")  # commute with (de)quantisation
+
+
+def _dequantized(model) -> None:
+    """The int8 QDQ graph as a float graph: weights dequantised once, activation Q/DQ pairs dropped.
+
+    Integer kernels differ by CPU (AVX2's saturating multiply-add against VNNI): outputs moved by 9
+    levels on average between machines. In float they agree to rounding, and run faster here
+    (arbitrary transform at 768x480, 2 threads: 356 -> 239 ms; docs/benchmarks.md).
+    """
+    from onnx import helper, numpy_helper
+
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    made = {o: n for n in graph.node for o in n.output}
+    alias: dict[str, str] = {}
+    gone = []
+    for node in [n for n in graph.node if n.op_type == "DequantizeLinear"]:
+        if node.input[0] in inits and node.input[1] in inits:  # a weight: computed once
+            graph.initializer.append(numpy_helper.from_array(_dequantize(node, inits), node.output[0]))
+            gone.append(node)
+            continue
+        src = made.get(node.input[0])
+        if src is not None and src.op_type in SHAPE_OPS:  # Q -> Reshape -> DQ: reshape the float instead
+            quant = made.get(src.input[0])
+            if quant is not None and quant.op_type == "QuantizeLinear":
+                src.input[0] = quant.input[0]
+                alias[node.output[0]] = src.output[0]
+                gone.append(node)
+        elif src is not None and src.op_type == "QuantizeLinear":
+            alias[node.output[0]] = src.input[0]
+            gone.append(node)
+    outputs = {o.name for o in graph.output}
+    for node in gone:
+        graph.node.remove(node)
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            node.input[i] = alias.get(name, name)
+    graph.node.extend(helper.make_node("Identity", [alias[o]], [o]) for o in outputs & alias.keys())
+    _prune(graph)
+
+
+def _dequantize(node, inits: dict) -> np.ndarray:
+    """A DequantizeLinear of initializers, computed: (q - zero point) * scale along its axis."""
+    from onnx import numpy_helper
+
+    q = numpy_helper.to_array(inits[node.input[0]]).astype(np.float32)
+    scale = numpy_helper.to_array(inits[node.input[1]]).astype(np.float32)
+    zero = (numpy_helper.to_array(inits[node.input[2]]).astype(np.float32)
+            if len(node.input) > 2 and node.input[2] else np.zeros_like(scale))
+    if scale.size > 1:  # per channel
+        axis = next((a.i for a in node.attribute if a.name == "axis"), 1)
+        shape = [1] * q.ndim
+        shape[axis] = scale.size
+        scale, zero = scale.reshape(shape), zero.reshape(shape)
+    return ((q - zero) * scale).astype(np.float32)
+
+
+def _prune(graph) -> None:
+    """Keep only the nodes and initializers that some output of the graph needs."""
+    needed = {o.name for o in graph.output}
+    kept = []
+    for node in reversed(list(graph.node)):
+        if any(o in needed for o in node.output):
+            kept.append(node)
+            needed.update(node.input)
+    del graph.node[:]
+    graph.node.extend(reversed(kept))
+    inits = [i for i in graph.initializer if i.name in needed]
+    del graph.initializer[:]
+    graph.initializer.extend(inits)
+
+
 def _rewritten(key: str, variant: str | None, passes: tuple) -> str | bytes:
     """The model file with `passes` applied: a file in the user cache folder, written the first time
     (the onnx package's import alone costs ~190 ms of a start-up), else the bytes when it cannot be."""
@@ -145,11 +218,12 @@ def _rewritten(key: str, variant: str | None, passes: tuple) -> str | bytes:
 
 # the rewrites each model (and variant) runs with; REWRITES names this set in the cached files
 _PASSES = {
-    ("arbitrary_transform", None): (_symbolic_hw,),
+    ("arbitrary_predict", None): (_dequantized,),
+    ("arbitrary_transform", None): (_symbolic_hw, _dequantized),
     ("multistyle26", None): (_instance_norms,),
     ("multistyle26", "open_tables"): (_open_style_tables, _instance_norms),
 }
-REWRITES = "r2"
+REWRITES = "r3"
 
 
 def session(key: str, variant: str | None = None):
