@@ -15,8 +15,8 @@ import onnx
 import onnxruntime as ort
 
 from benchmarks.common import CONTENT, STYLES, at_side
-from stylecut.assets import model_path
-from stylecut.style import onnx_session
+from stylecut.runtime.assets import model_path
+from stylecut.runtime import onnx_session
 
 
 def graphs(key: str) -> tuple[bytes, bytes]:

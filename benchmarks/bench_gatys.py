@@ -34,8 +34,10 @@ def main() -> None:
     ap.add_argument("--peer-steps", type=int, default=200)
     ap.add_argument("--sheet", type=Path, default=None)
     args = ap.parse_args()
-    from stylecut.sheet import make_sheet
-    from stylecut.style.gatys import GatysParams, Region, loss_of
+    from stylecut.ops.sheet import make_sheet
+    from stylecut.style.gatys import GatysParams
+    from stylecut.style.gatys import Region
+    from stylecut.style.gatys import loss_of
 
     tmp = Path(tempfile.mkdtemp())
     content_path, style_path = tmp / "content.png", EVAL / "styles" / "vangogh_starry_night.jpg"

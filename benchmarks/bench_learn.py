@@ -48,8 +48,10 @@ def main() -> None:
     import torch
 
     import stylecut
-    from stylecut.config import configure
-    from stylecut.style.learn import LearnSettings, Loss, learn_style
+    from stylecut.core.config import configure
+    from stylecut.style.learn import LearnSettings
+    from stylecut.style.learn import Loss
+    from stylecut.style.learn import learn_style
 
     configure()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +100,8 @@ def main() -> None:
 
     rgb = at_side(CONTENT[0], 1024)
     last = f"preset:bench-{Path(args.paintings[-1]).stem.split('_')[0]}"
-    from stylecut.style import engine_for, parse_style
+    from stylecut.style import engine_for
+    from stylecut.style import parse_style
 
     for label, text in (("preset:20", "preset:20"), ("learned", last), ("preset:20", "preset:20"), ("learned", last)):
         spec = parse_style(text)

@@ -14,7 +14,8 @@ import statistics
 
 from common import CONTENT, SEG_IMAGES, at_side, median_time
 from stylecut import configure
-from stylecut.segmentation import RECIPES, load_models
+from stylecut.segmentation import RECIPES
+from stylecut.segmentation import load_models
 from stylecut.segmentation.person import person_alpha
 
 METHODS = {  # label: (recipe, refine)

@@ -25,13 +25,17 @@ PRESET = 20  # ours is 1-based (preset:20), the peer's 0-based (19)
 STAGES = r'''
 import json, sys
 from stylecut import configure
-from stylecut.compose import compose_layers
-from stylecut.filters import resize_max
-from stylecut.imageio import save_image, to_photo, to_pil
-from stylecut.layers import Layers
-from stylecut.options import Options
-from stylecut.session import Session, compute_alpha
-from stylecut.style import parse_style, stylize
+from stylecut.ops.compose import compose_layers
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import save_image
+from stylecut.core.imageio import to_photo
+from stylecut.core.imageio import to_pil
+from stylecut.ops.layers import Layers
+from stylecut.core.options import Options
+from stylecut.pipeline.session import Session
+from stylecut.pipeline.session import compute_alpha
+from stylecut.style import parse_style
+from stylecut.style import stylize
 sys.path.insert(0, sys.argv[5])
 from common import median_time, peak_rss_mb
 configure()

@@ -64,7 +64,9 @@ def run_user(rgb: np.ndarray, gt: np.ndarray, clicks: int, prior: np.ndarray | N
     the first click (else an empty mask: the first click points at the subject). delivered: the mask
     scored (and clicked on) is the refined soft mask > 0.5 that stylecut delivers, not the hard cut."""
     from stylecut.segmentation.refine import refine
-    from stylecut.segmentation.select import Selection, Selector, select_mask
+    from stylecut.segmentation.select import Selection
+    from stylecut.segmentation.select import Selector
+    from stylecut.segmentation.select import select_mask
 
     done, ious, times = [], [], []
     selector = Selector(rgb, prior)  # what a server keeps per photo between clicks
@@ -97,8 +99,8 @@ def seg_photos() -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def person_prior(rgb: np.ndarray) -> np.ndarray | None:
-    from stylecut.imageio import Photo
-    from stylecut.session import segment_photo
+    from stylecut.core.imageio import Photo
+    from stylecut.pipeline.session import segment_photo
 
     alpha, found = segment_photo(Photo(rgb), "guided")
     return alpha if found else None
@@ -108,7 +110,10 @@ def propagate(seq: str, clicks: int = 5, prior: bool = False) -> tuple[float, fl
     """A first-frame selection by the simulated user (5 clicks) followed through the clip: (mean J, fps).
 
     prior: the person prior is the selector's start (a person clip), the first click points at the subject."""
-    from stylecut.segmentation.select import Follower, Selection, Selector, select_mask
+    from stylecut.segmentation.select import Follower
+    from stylecut.segmentation.select import Selection
+    from stylecut.segmentation.select import Selector
+    from stylecut.segmentation.select import select_mask
 
     frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))
     truth = [np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127 for f in frames]
@@ -140,7 +145,7 @@ def main() -> None:
     ap.add_argument("--clicks", type=int, default=20)
     ap.add_argument("--step", type=int, default=10)
     args = ap.parse_args()
-    from stylecut.config import configure
+    from stylecut.core.config import configure
 
     configure()
     all_times = []
@@ -196,11 +201,11 @@ def click_times(dev_times: list[float]) -> None:
     the clicks so far, the server's cache). Also the first click on a photo nobody asked about
     before (it then also runs the person model: is there a person to start from?).
     """
-    from stylecut.cache import Cache
-    from stylecut.imageio import Photo
+    from stylecut.runtime.caches import Cache
+    from stylecut.core.imageio import Photo
     from stylecut.segmentation import select
     from stylecut.segmentation.select import Selection
-    from stylecut.session import compute_alpha
+    from stylecut.pipeline.session import compute_alpha
 
     def clicked(rgb: np.ndarray, clicks: list, cache: Cache) -> float:
         t = time.perf_counter()

@@ -76,11 +76,11 @@ def long_clip(frame_files: list[Path], tmp: Path, seconds: int) -> None:
 def masks_j(clip: Path, gts: list[np.ndarray], temporal: bool) -> tuple[float, float]:
     """Mean and worst J of the person mask, frame by frame, with or without the temporal filter."""
     from stylecut import configure
-    from stylecut.evaluate import iou
-    from stylecut.options import Options
-    from stylecut.session import Session
-    from stylecut.temporal import Temporal
-    from stylecut.video import frames
+    from stylecut.pipeline.evaluate import iou
+    from stylecut.core.options import Options
+    from stylecut.pipeline.session import Session
+    from stylecut.ops.temporal import Temporal
+    from stylecut.pipeline.video import frames
 
     configure()
     state = Temporal() if temporal else None
@@ -99,7 +99,8 @@ def main() -> None:
     ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
                     help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
-    from stylecut.evaluate import read_video, warping_error
+    from stylecut.pipeline.evaluate import read_video
+    from stylecut.pipeline.evaluate import warping_error
 
     tmp = Path(tempfile.mkdtemp())
     if args.long:

@@ -3,7 +3,7 @@
     python scripts/mediapipe_files.py        # run by scripts/setup.sh, after stylecut is installed
 
 The wheel is fetched from the package index (pip download, no dependencies) and only the files that
-stylecut.model_files lists for the package "mediapipe" (and its licence) are written to
+stylecut.runtime.model_files lists for the package "mediapipe" (and its licence) are written to
 site-packages/mediapipe/ - a folder of data with no package metadata, so `pip check` stays clean and
 nothing claims mediapipe's unmet requirements. stylecut finds them with importlib.util.find_spec.
 """
@@ -16,7 +16,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from stylecut.model_files import MODELS
+from stylecut.runtime.model_files import MODELS
 
 WHEEL = "mediapipe==0.10.21"
 

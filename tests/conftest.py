@@ -104,7 +104,7 @@ def live_server():
     """A real stylecut server process on a free loopback port (small limits so they can be tested)."""
     port = free_port()
     code = (
-        "import uvicorn; from stylecut.server import create_app, Limits;"
+        "import uvicorn; from stylecut.apps.server import create_app, Limits;"
         "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4, read_timeout=2)),"
         f"host='127.0.0.1', port={port}, log_level='warning')"
     )

@@ -10,9 +10,10 @@ Public API::
 """
 from __future__ import annotations
 
-from .config import configure
-from .errors import StylecutError
-from .imageio import load_image, save_image
+from stylecut.core.config import configure
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import load_image
+from stylecut.core.imageio import save_image
 
 
 def __getattr__(name: str):
@@ -24,15 +25,15 @@ def __getattr__(name: str):
         except PackageNotFoundError:  # running from a source tree
             return "0.0.0"
     if name in ("Session", "Result"):
-        from . import session
+        from stylecut.pipeline import session
 
         return getattr(session, name)
     if name in ("Options", "GatysParams", "PaintOptions"):
-        from . import options
+        from stylecut.core import options
 
         return getattr(options, name)
     if name == "Selection":  # any subject by pointing: Selection.of(box=(x0, y0, x1, y1), add=[(x, y)], remove=[])
-        from .segmentation.select import Selection
+        from stylecut.segmentation.select import Selection
 
         return Selection
     raise AttributeError(name)
@@ -55,8 +56,10 @@ def stylize(image, style=None, *, region: str = "background", fg_style=None, str
     gatys: a GatysParams or a dict of its fields, e.g. dict(iterations=100, size=1024, device='cuda')).
     A one-shot Session.
     """
-    from .options import DEFAULT_STYLE_SIZE, GatysParams, Options
-    from .session import run
+    from stylecut.core.options import DEFAULT_STYLE_SIZE
+    from stylecut.core.options import GatysParams
+    from stylecut.core.options import Options
+    from stylecut.pipeline.session import run
 
     opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
                    preserve_color=preserve_color, blur=blur, refine=refine,
@@ -70,23 +73,24 @@ def segment(image, refine: str = "guided", mask=None):
 
     mask: a Selection (box and/or clicks) to take any subject instead, or your own mask.
     """
-    from .imageio import to_photo
-    from .session import compute_alpha
+    from stylecut.core.imageio import to_photo
+    from stylecut.pipeline.session import compute_alpha
 
     return compute_alpha(to_photo(image), refine, mask)
 
 
 def cutout(image, refine: str = "guided", mask=None):
     """The person as an RGBA PIL image with a soft alpha edge."""
-    from .imageio import to_photo
-    from .session import compute_alpha, cutout as _cutout
+    from stylecut.core.imageio import to_photo
+    from stylecut.pipeline.session import compute_alpha
+    from stylecut.pipeline.session import cutout as _cutout
 
     photo = to_photo(image)
     return _cutout(photo, compute_alpha(photo, refine, mask))
 
 
 def paint(portrait, painting, **kwargs):
-    """Place the portrait's person into the painting (see stylecut.into_painting.paint); returns a PIL image."""
-    from .into_painting import paint as _paint
+    """Place the portrait's person into the painting (see stylecut.pipeline.into_painting.paint); returns a PIL image."""
+    from stylecut.pipeline.into_painting import paint as _paint
 
     return _paint(portrait, painting, **kwargs).image

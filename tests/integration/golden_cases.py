@@ -36,7 +36,7 @@ def cases(photo: np.ndarray) -> dict[str, Callable[[], Image.Image]]:
 
     def paint(*args, **kwargs) -> Image.Image:
         try:
-            from stylecut.into_painting import paint as paint_into
+            from stylecut.pipeline.into_painting import paint as paint_into
         except ImportError:  # before the redesign (there `stylecut.paint` was shadowed by its module once imported)
             from stylecut.paint import paint as paint_into
         return paint_into(*args, **kwargs).image
@@ -65,10 +65,12 @@ def cases(photo: np.ndarray) -> dict[str, Callable[[], Image.Image]]:
 def gatys_case(photo: np.ndarray) -> Image.Image:
     """The optimisation engine at a tiny budget (deterministic: fixed seed, CPU)."""
     try:
-        from stylecut.options import GatysParams, Options
-        from stylecut.session import run
+        from stylecut.core.options import GatysParams
+        from stylecut.core.options import Options
+        from stylecut.pipeline.session import run
     except ImportError:  # before the redesign
-        from stylecut.pipeline import Options, run
+        from stylecut.pipeline import Options
+        from stylecut.pipeline import run
         from stylecut.style.gatys import GatysParams
 
     starry = np.asarray(Image.open(STARRY).convert("RGB").resize((128, 101), Image.LANCZOS))

@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from stylecut import StylecutError
-from stylecut.imageio import to_photo
-from stylecut.options import GatysParams, Options, PaintOptions
+from stylecut.core.imageio import to_photo
+from stylecut.core.options import GatysParams
+from stylecut.core.options import Options
+from stylecut.core.options import PaintOptions
 from stylecut.style import parse_style
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,

@@ -111,9 +111,11 @@ def test_unknown_job_is_404(api):
 
 
 def test_queue_is_bounded_and_jobs_expire(tmp_path):
-    from stylecut.errors import Cancelled
-    from stylecut.server.jobs import JobNotFound, JobQueue, JobsFull
-    from stylecut.server.limits import Limits
+    from stylecut.core.errors import Cancelled
+    from stylecut.apps.server.jobs import JobNotFound
+    from stylecut.apps.server.jobs import JobQueue
+    from stylecut.apps.server.jobs import JobsFull
+    from stylecut.apps.server.limits import Limits
 
     q = JobQueue(Limits(max_jobs=2, job_workers=1, job_ttl=0.2))
     gate = __import__("threading").Event()
@@ -164,6 +166,6 @@ def test_video_job_follows_a_selection_made_later_in_the_clip(api, tmp_path):
     done = wait(api, r.json()["id"])
     assert done["state"] == "done", done
     (tmp_path / "out.mp4").write_bytes(api.get(done["result"]).content)
-    from stylecut.video import frames
+    from stylecut.pipeline.video import frames
 
     _assert_dog_kept(clip, truth, [f for _, f in frames(tmp_path / "out.mp4")], (0, 6, 12, 19))

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stylecut.errors import StylecutError
+from stylecut.core.errors import StylecutError
 from tests.conftest import HOKUSAI, assert_one_line_error, run_cli
 
 QUICK = dict(steps=6, size=256, crop=128, pool=1)  # one crop: the loss must fall step after step
@@ -15,7 +15,8 @@ QUICK = dict(steps=6, size=256, crop=128, pool=1)  # one crop: the loss must fal
 def wave(data_dir):
     """A style learnt in a few quick steps (enough to test plumbing; bench_learn.py measures quality)."""
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings, learn_style
+    from stylecut.style.learn import LearnSettings
+    from stylecut.style.learn import learn_style
 
     yield learn_style(HOKUSAI, "wave", LearnSettings(**QUICK))
     learned.remove("wave")  # the data folder is shared by the whole run
@@ -25,7 +26,8 @@ def test_torch_network_matches_onnxruntime():
     import torch
 
     from stylecut.style.cin_network import build
-    from stylecut.style.presets import run_network, style_params
+    from stylecut.style.presets import run_network
+    from stylecut.style.presets import style_params
 
     rgb = np.asarray(Image.open(HOKUSAI).convert("RGB").resize((200, 136)))
     g, b = style_params((3, 7))  # a blend
@@ -74,7 +76,8 @@ def test_export_runs_in_plain_onnxruntime(wave, tmp_path):
 
 def test_interrupt_keeps_the_best_so_far(data_dir):
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings, learn_style
+    from stylecut.style.learn import LearnSettings
+    from stylecut.style.learn import learn_style
 
     calls = iter(range(100))
     result = learn_style(HOKUSAI, "stopped", LearnSettings(**{**QUICK, "steps": 50}), cancel=lambda: next(calls) >= 3)
@@ -85,7 +88,8 @@ def test_interrupt_keeps_the_best_so_far(data_dir):
 
 def test_remove_then_use_is_a_clear_error(data_dir, portrait_small, tmp_path):
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings, learn_style
+    from stylecut.style.learn import LearnSettings
+    from stylecut.style.learn import learn_style
 
     learn_style(HOKUSAI, "gone", LearnSettings(**{**QUICK, "steps": 1}))
     assert run_cli("styles", "--remove", "gone").returncode == 0

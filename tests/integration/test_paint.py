@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 
 from stylecut import StylecutError
-from stylecut.into_painting import paint
+from stylecut.pipeline.into_painting import paint
 
 from ..conftest import HOKUSAI, STARRY, assert_one_line_error, run_cli
 

@@ -12,8 +12,9 @@ from PIL import Image
 
 import stylecut
 from stylecut import StylecutError
-from stylecut.options import Options
-from stylecut.session import NoPersonError, run
+from stylecut.core.options import Options
+from stylecut.pipeline.session import NoPersonError
+from stylecut.pipeline.session import run
 
 from ..conftest import HOKUSAI, STARRY
 

@@ -82,8 +82,8 @@ def test_degenerate_shapes_cost_what_their_pixels_cost():
     """A 20000x16 strip used to take ~25 s (800 square tiles); now it is bounded by its pixel count."""
     import numpy as np
 
-    from stylecut.imageio import Photo
-    from stylecut.session import compute_alpha
+    from stylecut.core.imageio import Photo
+    from stylecut.pipeline.session import compute_alpha
 
     def seconds(h, w):
         rgb = np.full((h, w, 3), 90, np.uint8)
@@ -99,8 +99,8 @@ def test_degenerate_shapes_cost_what_their_pixels_cost():
 
 def test_paintings_are_not_people_and_people_are():
     """The false-person check: people-free paintings (5 of 7 were 'people' before) against photos of people."""
-    from stylecut.imageio import to_photo
-    from stylecut.session import segment_photo
+    from stylecut.core.imageio import to_photo
+    from stylecut.pipeline.session import segment_photo
 
     from ..conftest import SEG_IMAGES, STYLES
 

@@ -7,9 +7,9 @@ from PIL import Image
 
 import stylecut
 from stylecut import StylecutError
-from stylecut.evaluate import iou
-from stylecut.imageio import to_photo
-from stylecut.layers import has_person
+from stylecut.pipeline.evaluate import iou
+from stylecut.core.imageio import to_photo
+from stylecut.ops.layers import has_person
 from stylecut.segmentation import load_mask
 
 from ..conftest import PORTRAIT, SEG_IMAGES, gt_mask

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stylecut.errors import StylecutError
-from stylecut.segmentation.select import Selection, Selector, select_mask
+from stylecut.core.errors import StylecutError
+from stylecut.segmentation.select import Selection
+from stylecut.segmentation.select import Selector
+from stylecut.segmentation.select import select_mask
 
 from ..conftest import EVAL, assert_one_line_error, run_cli
 
@@ -67,8 +69,8 @@ def test_clicks_correct_and_are_applied_in_order():
 
 def test_negative_click_removes_a_second_person(tmp_path):
     """Two people side by side: the person prior takes both; one --remove click on the right one leaves the left."""
-    from stylecut.session import compute_alpha
-    from stylecut.imageio import Photo
+    from stylecut.pipeline.session import compute_alpha
+    from stylecut.core.imageio import Photo
 
     left = np.asarray(Image.open(EVAL / "content" / "blonde_girl.jpg").convert("RGB").resize((300, 400)))
     gap = np.repeat(left[:, :1], 60, axis=1)  # the photo's own edge colour between the two

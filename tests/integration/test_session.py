@@ -7,9 +7,9 @@ import sys
 import numpy as np
 
 import stylecut
-from stylecut.cache import Cache
-from stylecut.options import Options
-from stylecut.session import Session
+from stylecut.runtime.caches import Cache
+from stylecut.core.options import Options
+from stylecut.pipeline.session import Session
 
 from ..conftest import run_cli
 
@@ -38,8 +38,8 @@ def test_importing_stylecut_changes_no_process_globals():
     code = (
         "import cv2, PIL.Image as I\n"
         "before = (I.MAX_IMAGE_PIXELS, cv2.getNumThreads())\n"
-        "import stylecut, stylecut.session, stylecut.cli, stylecut.server, stylecut.batch\n"
-        "stylecut.Options(style='preset:1'); stylecut.registry.load_builtins()\n"
+        "import stylecut, stylecut.pipeline.session, stylecut.apps.cli, stylecut.apps.server, stylecut.apps.batch.local\n"
+        "stylecut.Options(style='preset:1'); stylecut.core.registry.load_builtins()\n"
         "assert (I.MAX_IMAGE_PIXELS, cv2.getNumThreads()) == before, before\n"
         "stylecut.configure(); assert cv2.getNumThreads() == 1 and I.MAX_IMAGE_PIXELS == before[0]\n"
     )
@@ -76,7 +76,7 @@ def test_process_frames_keeps_order_and_follows_size_changes(portrait_small):
     at its own size, even when the size changes mid-stream; the person is found in each."""
     from PIL import Image
 
-    from stylecut.temporal import Temporal
+    from stylecut.ops.temporal import Temporal
 
     photo = np.asarray(Image.open(portrait_small).convert("RGB"))
     frames = [photo, photo[:, :-8], photo[:-20], photo, photo]
@@ -93,9 +93,9 @@ def test_style_network_runs_with_one_instance_norm_op_per_layer_and_the_same_pix
     import onnx
     import onnxruntime as ort
 
-    from stylecut.assets import model_path
-    from stylecut.config import user_dir
-    from stylecut.style import onnx_session
+    from stylecut.runtime.assets import model_path
+    from stylecut.core.config import user_dir
+    from stylecut.runtime import onnx_session
 
     x = np.random.default_rng(3).random((1, 3, 96, 136), np.float32)
     w = np.zeros(26, np.float32)

@@ -109,10 +109,11 @@ def test_start_end_and_bad_clips(clip, tmp_path):
 
 
 def test_temporal_filter_cuts_flicker(clip, tmp_path):
-    from stylecut.evaluate import read_video, warping_error
-    from stylecut.options import Options
-    from stylecut.session import Session
-    from stylecut.video import stylize_video
+    from stylecut.pipeline.evaluate import read_video
+    from stylecut.pipeline.evaluate import warping_error
+    from stylecut.core.options import Options
+    from stylecut.pipeline.session import Session
+    from stylecut.pipeline.video import stylize_video
 
     inputs = read_video(clip)
     errors = {}
@@ -125,10 +126,10 @@ def test_temporal_filter_cuts_flicker(clip, tmp_path):
 
 
 def test_frames_from_python_stream_through_a_session(clip):
-    from stylecut.evaluate import read_video
-    from stylecut.options import Options
-    from stylecut.session import Session
-    from stylecut.video import stylize_frames
+    from stylecut.pipeline.evaluate import read_video
+    from stylecut.core.options import Options
+    from stylecut.pipeline.session import Session
+    from stylecut.pipeline.video import stylize_frames
 
     frames = read_video(clip)[:4]
     with Session(Options(style="preset:20", style_size=128)) as s:
@@ -157,10 +158,13 @@ def test_batch_takes_clips_beside_photos(clip, tmp_path, portrait_small):
 
 def test_segments_equal_the_whole_clip(tmp_path):
     """Segments rendered with a warm-up overlap give the frames of one pass over the whole clip."""
-    from stylecut.options import Options
-    from stylecut.session import Session
-    from stylecut.video import frames, stylize_frames
-    from stylecut.video_segments import join, plan, render
+    from stylecut.core.options import Options
+    from stylecut.pipeline.session import Session
+    from stylecut.pipeline.video import frames
+    from stylecut.pipeline.video import stylize_frames
+    from stylecut.pipeline.video_segments import join
+    from stylecut.pipeline.video_segments import plan
+    from stylecut.pipeline.video_segments import render
 
     clip = make_clip(tmp_path / "c.mp4", n=40, size=(320, 180))
     opts = Options(style="preset:9")
@@ -182,10 +186,10 @@ def test_segments_equal_the_whole_clip(tmp_path):
 
 
 def test_ray_backend_cuts_clips_into_segments(tmp_path):
-    from stylecut.batch import batch
-    from stylecut.batch_ray import ray_batch
-    from stylecut.options import Options
-    from stylecut.video import frames
+    from stylecut.apps.batch.local import batch
+    from stylecut.apps.batch.on_ray import ray_batch
+    from stylecut.core.options import Options
+    from stylecut.pipeline.video import frames
 
     src = tmp_path / "in"
     src.mkdir()
@@ -204,7 +208,7 @@ def test_ray_backend_cuts_clips_into_segments(tmp_path):
 
 def _dog_selection_run(tmp_path, box_frame: int, *extra: str):
     """The first 20 dog frames as a clip, a --box around the dog in `box_frame`, stylized: (clip, box, truth, output frames)."""
-    from stylecut.video import frames
+    from stylecut.pipeline.video import frames
 
     clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)
     truth = [np.asarray(Image.open(p).convert("L")) > 127
@@ -218,7 +222,7 @@ def _dog_selection_run(tmp_path, box_frame: int, *extra: str):
 
 
 def _assert_dog_kept(clip, truth, got, indices) -> None:
-    from stylecut.video import frames
+    from stylecut.pipeline.video import frames
 
     src = [f for _, f in frames(clip)]
     assert len(got) == len(src) == 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 def test_which_files_are_inputs_and_where_they_go():
     from pathlib import PurePosixPath as P
 
-    from stylecut.batch import output_for
+    from stylecut.apps.batch.local import output_for
 
     assert output_for(P("/in/a/b.tif"), P("/in"), P("/out")) == P("/out/a/b.png")  # unwritable ext -> .png
     assert output_for(P("/in/a/b.JPG"), P("/in"), P("/out")) == P("/out/a/b.JPG")
@@ -17,8 +17,8 @@ def test_which_files_are_inputs_and_where_they_go():
 
 def test_join_clips_reports_missing_or_failed_segments(tmp_path):
     """A clip whose segment failed, or never came back, is one failed item (and its parts folder goes)."""
-    from stylecut.batch_ray import join_clips
-    from stylecut.jobs import Item
+    from stylecut.apps.batch.on_ray import join_clips
+    from stylecut.apps.batch.plan import Item
 
     folder = tmp_path / "parts"
     folder.mkdir()

@@ -20,7 +20,7 @@ def test_blur_has_no_halo():
 
 def test_soft_edge_loses_the_old_background():
     """I = a*red + (1-a)*white on a soft edge: the recovered person colour is red, not pink."""
-    from stylecut.compose import decontaminate
+    from stylecut.ops.compose import decontaminate
 
     h, w = 64, 200
     a = np.tile(np.clip((np.arange(w) - 80) / 40.0, 0, 1), (h, 1)).astype(np.float32)[:, ::-1].copy()
@@ -33,7 +33,7 @@ def test_soft_edge_loses_the_old_background():
 
 
 def test_cut_sides_fade_but_bottom_stays():
-    from stylecut.into_painting import feather_cut_sides
+    from stylecut.pipeline.into_painting import feather_cut_sides
 
     a = np.ones((100, 80), np.float32)
     f = feather_cut_sides(a, (True, False, True))

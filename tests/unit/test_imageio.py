@@ -7,8 +7,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stylecut import StylecutError, load_image, save_image
-from stylecut.imageio import check_output_path, to_photo
+from stylecut import StylecutError
+
+from stylecut import load_image
+
+from stylecut import save_image
+from stylecut.core.imageio import check_output_path
+from stylecut.core.imageio import to_photo
 
 
 def _rgb(w=64, h=48):
@@ -103,7 +108,7 @@ def test_output_checks(tmp_path):
 
 def test_save_is_atomic(tmp_path, monkeypatch):
     target = tmp_path / "out.png"
-    import stylecut.imageio as io_mod
+    import stylecut.core.imageio as io_mod
 
     def boom(*a, **k):
         raise KeyboardInterrupt
@@ -141,7 +146,7 @@ def test_pixel_limit_from_the_header_without_touching_pillow(tmp_path):
     import time
     import warnings
 
-    from stylecut.errors import ImageTooLargeError
+    from stylecut.core.errors import ImageTooLargeError
 
     big = tmp_path / "big.png"
     Image.new("L", (12000, 12000)).save(big)  # 144 MP, ~140 KB

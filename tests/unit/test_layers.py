@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from stylecut.compose import compose_layers
-from stylecut.layers import Layers, snap
+from stylecut.ops.compose import compose_layers
+from stylecut.ops.layers import Layers
+from stylecut.ops.layers import snap
 
 
 def test_two_layers_are_one_array_and_its_complement():

@@ -7,7 +7,7 @@ from dataclasses import fields
 import pytest
 
 from stylecut import StylecutError
-from stylecut.options import (GatysParams, Options, PaintOptions, check_field, defaults_of, describe,
+from stylecut.core.options import (GatysParams, Options, PaintOptions, check_field, defaults_of, describe,
                               schema_fields)
 
 

@@ -6,7 +6,8 @@ import pytest
 
 
 def test_body_crop_geometry():
-    from stylecut.segmentation.pose import CROP_SIDE, Body
+    from stylecut.segmentation.pose import CROP_SIDE
+    from stylecut.segmentation.pose import Body
 
     upright = Body.aligned(np.array([100.0, 200.0]), np.array([100.0, 100.0]))  # head straight above the hips
     assert upright.side == pytest.approx(250.0) and upright.angle == pytest.approx(0.0)
@@ -19,7 +20,8 @@ def test_body_crop_geometry():
 
 
 def test_trust_follows_the_persons_size():
-    from stylecut.segmentation.pose import fuse, trust
+    from stylecut.segmentation.pose import fuse
+    from stylecut.segmentation.pose import trust
 
     assert trust(1.0) == pytest.approx(0.3) and trust(2.0) == pytest.approx(0.6)
     assert trust(100.0) == 0.8 and trust(0.3) == 0.0  # capped; close-ups left to the selfie model
@@ -49,7 +51,7 @@ def test_colour_models_decide_the_uncertain_band():
 def test_colour_guided_filter_matches_opencv():
     import cv2
 
-    from stylecut.filters import color_guided_filter
+    from stylecut.ops.filters import color_guided_filter
 
     rng = np.random.default_rng(1)
     guide = cv2.GaussianBlur(rng.random((90, 120, 3)).astype(np.float32), (5, 5), 0)
@@ -65,8 +67,11 @@ def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(s
     """refine.guided filters a crop around the mask; the whole photo filtered gives the same alpha."""
     import cv2
 
-    from stylecut.filters import color_guided_filter
-    from stylecut.segmentation.refine import CONTRAST, SHARPEN, _radius, guided
+    from stylecut.ops.filters import color_guided_filter
+    from stylecut.segmentation.refine import CONTRAST
+    from stylecut.segmentation.refine import SHARPEN
+    from stylecut.segmentation.refine import _radius
+    from stylecut.segmentation.refine import guided
 
     h, w = shape
     rng = np.random.default_rng(2)

@@ -1,4 +1,4 @@
-"""Segmenters (see stylecut.registry): the person recipe (person.py) and the user's own mask (maskfile.py).
+"""Segmenters (see stylecut.core.registry): the person recipe (person.py) and the user's own mask (maskfile.py).
 
     person.py        the default: selfie model + body crops + cleanup + colour models + refinement
     selfie.py        MediaPipe selfie segmentation: whole frame, mirrored, square tiles
@@ -10,8 +10,11 @@
 """
 from __future__ import annotations
 
-from .base import Look, Segmenter
-from .person import RECIPES, PersonSegmenter, Recipe, load_models  # noqa: I001 (registration order: person first)
-from .maskfile import MaskFileSegmenter, load_mask
+from stylecut.segmentation.base import Look
+
+from stylecut.segmentation.base import Segmenter
+from stylecut.segmentation.person import RECIPES, PersonSegmenter, Recipe, load_models  # noqa: I001 (registration order: person first)
+from stylecut.segmentation.maskfile import MaskFileSegmenter
+from stylecut.segmentation.maskfile import load_mask
 
 __all__ = ["Look", "Segmenter", "MaskFileSegmenter", "load_mask", "PersonSegmenter", "Recipe", "RECIPES", "load_models"]

@@ -2,7 +2,7 @@
 
 `look` is quick (tens of ms) and says roughly where the subject is, so a style network can start
 on an input with the subject filled out; `alpha` finishes the mask (refined edges, full size) and
-runs beside the style network. Register a new segmenter with `stylecut.registry.register_segmenter`.
+runs beside the style network. Register a new segmenter with `stylecut.core.registry.register_segmenter`.
 """
 from __future__ import annotations
 

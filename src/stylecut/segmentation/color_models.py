@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .pose import PersonLayer
+from stylecut.segmentation.pose import PersonLayer
 
 BINS = 32  # per channel (RGB): 32768 colours
 SURE_BG, SURE_FG = 0.15, 0.85  # the networks' verdict outside this band is kept, and learnt from

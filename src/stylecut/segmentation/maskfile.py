@@ -5,11 +5,12 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..errors import StylecutError
-from ..imageio import ImageLike, open_image
-from ..layers import snap
-from ..registry import register_segmenter
-from .base import Look
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import ImageLike
+from stylecut.core.imageio import open_image
+from stylecut.ops.layers import snap
+from stylecut.core.registry import register_segmenter
+from stylecut.segmentation.base import Look
 
 ASPECT_TOLERANCE = 0.02
 

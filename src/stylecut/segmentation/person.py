@@ -9,16 +9,25 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..cache import LRU, key_of
-from ..filters import guided_upsample, luminance, resize_max
-from ..layers import has_person, snap
-from ..registry import register_segmenter
-from .base import Look
-from .color_models import carve
-from .litert import load_model
-from .pose import BodyTracker, PersonLayer, fuse, person_layers
-from .refine import check_method, refine
-from .selfie import selfie_probability
+from stylecut.runtime.caches import LRU
+
+from stylecut.runtime.caches import key_of
+from stylecut.ops.filters import guided_upsample
+from stylecut.ops.filters import luminance
+from stylecut.ops.filters import resize_max
+from stylecut.ops.layers import has_person
+from stylecut.ops.layers import snap
+from stylecut.core.registry import register_segmenter
+from stylecut.segmentation.base import Look
+from stylecut.segmentation.color_models import carve
+from stylecut.runtime.litert import load_model
+from stylecut.segmentation.pose import BodyTracker
+from stylecut.segmentation.pose import PersonLayer
+from stylecut.segmentation.pose import fuse
+from stylecut.segmentation.pose import person_layers
+from stylecut.segmentation.refine import check_method
+from stylecut.segmentation.refine import refine
+from stylecut.segmentation.selfie import selfie_probability
 
 SURE, CORE_SHARE = 0.9, 0.35  # a real person: >= 35 % of their region is >= 0.9 sure (see PersonSegmenter.found)
 WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide

@@ -16,8 +16,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from ..filters import bounded_window, window_starts
-from .litert import load_model
+from stylecut.ops.filters import bounded_window
+
+from stylecut.ops.filters import window_starts
+from stylecut.runtime.litert import load_model
 
 DETECT_SIDE = 224
 CROP_SIDE = 256

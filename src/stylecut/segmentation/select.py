@@ -19,12 +19,12 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from ..compose import grow
-from ..errors import StylecutError
-from ..filters import resize_max
-from ..layers import snap
-from ..registry import register_segmenter
-from .base import Look
+from stylecut.ops.compose import grow
+from stylecut.core.errors import StylecutError
+from stylecut.ops.filters import resize_max
+from stylecut.ops.layers import snap
+from stylecut.core.registry import register_segmenter
+from stylecut.segmentation.base import Look
 
 WORK_SIDE = 400
 MAX_POINTS = 64
@@ -294,7 +294,8 @@ class Selector:
     def _likeness(self, current: np.ndarray, point: tuple[int, int]) -> float:
         """How much more the colours of a click's disc belong to the mask than to the rest of the
         photo: the mean log ratio of their densities (colour_models' histograms)."""
-        from .color_models import colour_index, log_density
+        from stylecut.segmentation.color_models import colour_index
+        from stylecut.segmentation.color_models import log_density
 
         if self.colours is None:
             self.colours = colour_index(self.small, LIKENESS_BINS)
@@ -380,7 +381,7 @@ class Selector:
         (a click on the tip of a missed bag finds a "person" around the bag, with the click at its
         edge), the mask is that person already, or the click is on a missed part (a hand) of a person
         mostly in the mask (the crowd-and-arm "person" a crop around the hand finds replaced the dancer)."""
-        from .pose import person_at
+        from stylecut.segmentation.pose import person_at
 
         layer = person_at(self.photo, x, y, WELL_INSIDE)
         if layer is None:
@@ -586,7 +587,7 @@ def selector_for(rgb: np.ndarray, with_prior: bool, cache=None) -> Selector:
             return found
     prior = None
     if with_prior:
-        from .person import PersonSegmenter
+        from stylecut.segmentation.person import PersonSegmenter
 
         person = PersonSegmenter(cache=cache)
         first = person.look(rgb)
@@ -612,7 +613,7 @@ class SelectSegmenter:
 
     def prepare(self) -> None:
         if self.selection.box is None:  # the person mask may be the start
-            from .person import load_models
+            from stylecut.segmentation.person import load_models
 
             load_models()
 
@@ -630,7 +631,7 @@ class SelectSegmenter:
         return bool(look.data.any())
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
-        from .refine import refine
+        from stylecut.segmentation.refine import refine
 
         hard = (look or self.look(rgb)).data
         return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
@@ -742,7 +743,8 @@ class Follower:
         The person's crop follows their landmarks; what it segments is kept only near the last mask
         carried along the optical flow (`warped`), so a neighbour the crop also covers is not taken
         and the track cannot slide onto them; a crop that no longer overlaps it is lost."""
-        from .pose import person_at, person_in
+        from stylecut.segmentation.pose import person_at
+        from stylecut.segmentation.pose import person_in
 
         h, w = warped.shape
         r = max(2, round(max(h, w) * FOLLOW_NEAR))

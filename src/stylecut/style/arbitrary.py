@@ -4,11 +4,13 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..cache import LRU, key_of
-from ..registry import register_engine
-from .onnx_session import session
-from .presets import pad_to
-from .spec import StyleSpec
+from stylecut.runtime.caches import LRU
+
+from stylecut.runtime.caches import key_of
+from stylecut.core.registry import register_engine
+from stylecut.runtime.onnx_session import session
+from stylecut.style.presets import pad_to
+from stylecut.style.spec import StyleSpec
 
 PREDICT_SIDE = 256
 

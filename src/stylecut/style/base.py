@@ -1,4 +1,4 @@
-"""The StyleEngine protocols. Register a new engine with `stylecut.registry.register_engine`.
+"""The StyleEngine protocols. Register a new engine with `stylecut.core.registry.register_engine`.
 
 Feed-forward engines (family 'fast') stylize one layer's input at a time; an optimiser (family
 'gatys') renders every layer's style in one optimisation (`joint = True`).

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..assets import model_path
+from stylecut.runtime.assets import model_path
 
 # the norm layers in graph order; a style is one (gamma, beta) pair of vectors per layer
 LAYERS: tuple[str, ...] = (

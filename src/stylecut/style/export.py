@@ -5,11 +5,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import StylecutError
-from ..imageio import write_atomic
-from .cin_network import LAYERS
-from .presets import style_params
-from .spec import parse_style
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import write_atomic
+from stylecut.style.cin_network import LAYERS
+from stylecut.style.presets import style_params
+from stylecut.style.spec import parse_style
 
 INPUT_NOTE = "input 'image': (1, 3, H, W) RGB in [0, 1], H and W multiples of 8; output 'stylized': the same"
 
@@ -22,7 +22,7 @@ def export_onnx(style: str, path: str | Path, check: bool = True) -> float:
     import onnx
     from onnx import numpy_helper
 
-    from ..assets import model_path
+    from stylecut.runtime.assets import model_path
 
     text = style if str(style).lower().startswith("preset:") else f"preset:{style}"
     spec = parse_style(text)
@@ -49,7 +49,7 @@ def check_export(path: Path, spec) -> float:
     """Max absolute difference between the exported file (plain onnxruntime) and stylecut's engine."""
     import onnxruntime as ort
 
-    from .presets import run_network
+    from stylecut.style.presets import run_network
 
     rng = np.random.default_rng(0)
     rgb = (rng.random((64, 96, 3)) * 255).astype(np.uint8)

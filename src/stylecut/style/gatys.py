@@ -17,11 +17,14 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from ..config import compute_threads, torch_device
-from ..errors import StylecutError, stop_if_cancelled
-from ..filters import resize_max
-from ..options import GatysParams
-from ..registry import register_engine
+from stylecut.core.config import compute_threads
+
+from stylecut.core.config import torch_device
+from stylecut.core.errors import StylecutError
+from stylecut.core.errors import stop_if_cancelled
+from stylecut.ops.filters import resize_max
+from stylecut.core.options import GatysParams
+from stylecut.core.registry import register_engine
 
 @dataclass
 class Region:
@@ -35,7 +38,7 @@ class Region:
 def _tensor(rgb: np.ndarray, device: str = "cpu"):
     import torch
 
-    from .vgg import to_caffe
+    from stylecut.style.vgg import to_caffe
 
     x = torch.from_numpy(np.ascontiguousarray(rgb, dtype=np.float32) / (255.0 if rgb.dtype == np.uint8 else 1.0))
     return to_caffe(x.permute(2, 0, 1)[None].to(device)).contiguous()
@@ -110,7 +113,7 @@ class Objective:
 
 
 def _net(params: GatysParams, device: str = "cpu"):
-    from .vgg import VGG19Features
+    from stylecut.style.vgg import VGG19Features
 
     return VGG19Features(list(params.content_layers) + list(params.style_layers)).to(device)
 
@@ -130,7 +133,7 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
     """Optimise an image (float32 RGB in [0, 1], the size of content_rgb scaled to params.size)."""
     import torch
 
-    from .vgg import from_caffe
+    from stylecut.style.vgg import from_caffe
 
     torch.manual_seed(params.seed)
     torch.set_num_threads(compute_threads())  # the one process-wide setting (config.py)
@@ -197,8 +200,8 @@ class GatysEngine:
 
     def render(self, rgb: np.ndarray, layers, styles: dict, options, progress, cancel) -> tuple[np.ndarray, np.ndarray]:
         """(the photo at params.size, the optimised image there, float32 [0, 1]) for every styled layer."""
-        from ..options import Options
-        from ..session import Session
+        from stylecut.core.options import Options
+        from stylecut.pipeline.session import Session
 
         params = options.gatys
         styled = {name: spec for name, spec in styles.items() if spec is not None}

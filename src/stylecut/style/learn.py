@@ -16,12 +16,17 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..config import compute_threads, torch_device
-from ..errors import Cancelled, StylecutError, stop_if_cancelled
-from ..filters import resize_max
-from ..imageio import encode, to_photo
-from . import learned
-from .cin_network import build
+from stylecut.core.config import compute_threads
+
+from stylecut.core.config import torch_device
+from stylecut.core.errors import Cancelled
+from stylecut.core.errors import StylecutError
+from stylecut.core.errors import stop_if_cancelled
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import encode
+from stylecut.core.imageio import to_photo
+from stylecut.style import learned
+from stylecut.style.cin_network import build
 
 STYLE_LAYERS = ("block1_relu1", "block2_relu1", "block3_relu1", "block4_relu1", "block5_relu1")
 CONTENT_LAYER = "block4_relu2"
@@ -67,7 +72,7 @@ def sample_photos() -> list[np.ndarray]:
 
 
 def photos_from(folder: Path) -> list[np.ndarray]:
-    from ..evaluate import IMAGE_EXTS
+    from stylecut.pipeline.evaluate import IMAGE_EXTS
 
     files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_EXTS)
     if not files:
@@ -87,7 +92,9 @@ class Loss:
     def __init__(self, painting: np.ndarray, size: int, device, style_weight: float, content_weight: float):
         import torch
 
-        from .vgg import VGG19Features, to_caffe
+        from stylecut.style.vgg import VGG19Features
+
+        from stylecut.style.vgg import to_caffe
 
         self.net = VGG19Features(list(STYLE_LAYERS) + [CONTENT_LAYER]).to(device)
         self.to_caffe, self.sw, self.cw = to_caffe, style_weight, content_weight
@@ -136,7 +143,9 @@ def closest_preset(painting_loss: Loss, net, photo, content, device) -> int:
     """The built-in preset (1..26) whose output on `photo` (content: its features) has the lowest style loss."""
     import torch
 
-    from .presets import NUM_PRESETS, style_params
+    from stylecut.style.presets import NUM_PRESETS
+
+    from stylecut.style.presets import style_params
 
     best, best_loss = 1, float("inf")
     with torch.no_grad():
@@ -182,7 +191,7 @@ def learn_style(painting, name: str, settings: LearnSettings | None = None,
             for _ in range(settings.pool)]
     targets = [loss_fn.content_of(x) for x in pool]
     start = closest_preset(loss_fn, net, pool[0], targets[0], device)
-    from .presets import style_params
+    from stylecut.style.presets import style_params
 
     g0, b0 = style_params((start,))
     gammas = [torch.tensor(v, device=device, requires_grad=True) for v in g0]
@@ -225,8 +234,8 @@ def learn_style(painting, name: str, settings: LearnSettings | None = None,
 
 def preview_jpeg(gammas: list[np.ndarray], betas: list[np.ndarray], side: int = 240) -> bytes:
     """The style on the bundled sample portrait (what `stylecut styles` and the web page show)."""
-    from ..assets import model_path
-    from .presets import run_network
+    from stylecut.runtime.assets import model_path
+    from stylecut.style.presets import run_network
 
     out = run_network(resize_max(to_photo(model_path("sample_portrait")).rgb, side), gammas, betas)
     return encode(Image.fromarray((out * 255 + 0.5).astype(np.uint8)), "JPEG", quality=88)

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import user_dir
-from ..errors import StylecutError
-from ..imageio import write_atomic
+from stylecut.core.config import user_dir
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import write_atomic
 
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 FORMAT = 1
@@ -116,7 +116,8 @@ def load(name: str) -> LearnedStyle:
 
 @lru_cache(maxsize=64)
 def _load(path: str, mtime_ns: int, size: int) -> LearnedStyle:
-    from .cin_network import LAYERS, tables
+    from stylecut.style.cin_network import LAYERS
+    from stylecut.style.cin_network import tables
 
     name = Path(path).stem
     try:

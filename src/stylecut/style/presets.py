@@ -5,12 +5,13 @@ import re
 
 import numpy as np
 
-from ..errors import StylecutError
-from ..registry import register_engine
-from . import learned
-from .cin_network import LAYERS, tables
-from .onnx_session import session
-from .spec import StyleSpec
+from stylecut.core.errors import StylecutError
+from stylecut.core.registry import register_engine
+from stylecut.style import learned
+from stylecut.style.cin_network import LAYERS
+from stylecut.style.cin_network import tables
+from stylecut.runtime.onnx_session import session
+from stylecut.style.spec import StyleSpec
 
 NUM_PRESETS = 26
 PRESETS: tuple[str, ...] = tuple(f"preset:{i}" for i in range(1, NUM_PRESETS + 1))

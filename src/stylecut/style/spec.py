@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from ..errors import StylecutError
-from ..imageio import to_photo
-from ..registry import ENGINES
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import to_photo
+from stylecut.core.registry import ENGINES
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ..assets import model_path
+from stylecut.runtime.assets import model_path
 
 # (name, in, out) for each conv; a max-pool follows the last conv of each block
 _BLOCKS = [

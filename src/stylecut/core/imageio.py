@@ -12,8 +12,10 @@ from typing import Union
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .config import settings
-from .errors import ImageTooLargeError, NotAnImageError, StylecutError
+from stylecut.core.config import settings
+from stylecut.core.errors import ImageTooLargeError
+from stylecut.core.errors import NotAnImageError
+from stylecut.core.errors import StylecutError
 
 ImageLike = Union[str, "os.PathLike[str]", Image.Image, np.ndarray, bytes]
 

@@ -2,7 +2,7 @@
 
 A new segmenter or style engine is one module that defines it and registers it::
 
-    from stylecut.registry import register_engine
+    from stylecut.core.registry import register_engine
 
     @register_engine("my_net", family="fast")
     class MyNet: ...
@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterator, TypeVar
 
-from .errors import StylecutError
+from stylecut.core.errors import StylecutError
 
 T = TypeVar("T")
 

@@ -10,9 +10,13 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from .errors import StylecutError
-from .jobs import Item, Summary, is_video, output_for, process_file
-from .options import Options
+from stylecut.core.errors import StylecutError
+from stylecut.apps.batch.plan import Item
+from stylecut.apps.batch.plan import Summary
+from stylecut.apps.batch.plan import is_video
+from stylecut.apps.batch.plan import output_for
+from stylecut.apps.batch.plan import process_file
+from stylecut.core.options import Options
 
 
 def _fs(uri: str):
@@ -55,8 +59,8 @@ class RayStylizer:
     """A Ray Data actor: loads the models once, then stylizes one batch of rows at a time."""
 
     def __init__(self, options: Options, input_uri: str, output_uri: str):
-        from .config import configure
-        from .session import Session
+        from stylecut.core.config import configure
+        from stylecut.pipeline.session import Session
 
         configure()
         self.session = Session(options).prepare()  # models and style vectors load once per actor
@@ -76,8 +80,9 @@ class RayStylizer:
         self.out_fs.move(tmp, path)  # readers never see a half-written file
 
     def _segment(self, src: str, part: str, warm: int, start: int, end: int) -> Item:
-        from .jobs import outcome
-        from .video_segments import Segment, render
+        from stylecut.apps.batch.plan import outcome
+        from stylecut.pipeline.video_segments import Segment
+        from stylecut.pipeline.video_segments import render
 
         return outcome(src, part, lambda: render(src, Segment(0, warm, start, end), self.session, part))
 
@@ -99,7 +104,11 @@ def split_clips(rows: list[dict], input_uri: str, workers: int, min_segment: int
     """Rows with every local clip replaced by its segments; clips: dst -> (src, parts folder, part paths)."""
     import tempfile
 
-    from .video_segments import MIN_SEGMENT, frame_count, plan
+    from stylecut.pipeline.video_segments import MIN_SEGMENT
+
+    from stylecut.pipeline.video_segments import frame_count
+
+    from stylecut.pipeline.video_segments import plan
 
     out, clips = [], {}
     for row in rows:
@@ -127,8 +136,8 @@ def join_clips(clips: dict, results: list[Item]) -> list[Item]:
     import shutil
     from pathlib import Path
 
-    from .jobs import outcome
-    from .video_segments import join
+    from stylecut.apps.batch.plan import outcome
+    from stylecut.pipeline.video_segments import join
 
     by_part = {r.output: r for r in results}
     items = []

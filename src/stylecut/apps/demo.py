@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .assets import model_path
-from .filters import resize_max
-from .imageio import save_image
-from .options import DEFAULT_PRESET, DEFAULT_STYLE_SIZE, Options
-from .session import run
-from .sheet import make_sheet
-from .style import parse_style, stylize
+from stylecut.runtime.assets import model_path
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import save_image
+from stylecut.core.options import DEFAULT_PRESET
+from stylecut.core.options import DEFAULT_STYLE_SIZE
+from stylecut.core.options import Options
+from stylecut.pipeline.session import run
+from stylecut.ops.sheet import make_sheet
+from stylecut.style import parse_style
+from stylecut.style import stylize
 
 
 def run_demo(out_dir: Path, style: str = DEFAULT_PRESET) -> tuple[Path, Path]:
     """Write stylecut_demo.png and stylecut_demo_sheet.png into out_dir; return both paths."""
-    from .imageio import check_output_path
+    from stylecut.core.imageio import check_output_path
 
     result_path, sheet_path = out_dir / "stylecut_demo.png", out_dir / "stylecut_demo_sheet.png"
     check_output_path(result_path)

@@ -14,10 +14,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StylecutError
-from .session import Session
-from .temporal import Temporal
-from .video import OUTPUTS, _Writer, frames, probe
+from stylecut.core.errors import StylecutError
+from stylecut.pipeline.session import Session
+from stylecut.ops.temporal import Temporal
+from stylecut.pipeline.video import OUTPUTS
+from stylecut.pipeline.video import _Writer
+from stylecut.pipeline.video import frames
+from stylecut.pipeline.video import probe
 
 OVERLAP = 12  # warm-up frames before each segment (the temporal filter's memory)
 MIN_SEGMENT = 48  # frames: shorter segments spend more on warm-up than they save

@@ -29,11 +29,30 @@ from fastapi.staticfiles import StaticFiles
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
 
-from .jobs import Job, JobNotFound, JobQueue, JobsFull
-from .limits import BodyLimit, BodyStalled, BodyTooLarge, Limits
-from ..cache import Cache
-from ..errors import Cancelled, ImageTooLargeError, NotAnImageError, StylecutError
-from ..options import OUTPUT_FORMATS, GatysParams, Options, PaintOptions, base_type, describe, field_of, schema_fields
+from stylecut.apps.server.jobs import Job
+
+from stylecut.apps.server.jobs import JobNotFound
+
+from stylecut.apps.server.jobs import JobQueue
+
+from stylecut.apps.server.jobs import JobsFull
+from stylecut.apps.server.limits import BodyLimit
+from stylecut.apps.server.limits import BodyStalled
+from stylecut.apps.server.limits import BodyTooLarge
+from stylecut.apps.server.limits import Limits
+from stylecut.runtime.caches import Cache
+from stylecut.core.errors import Cancelled
+from stylecut.core.errors import ImageTooLargeError
+from stylecut.core.errors import NotAnImageError
+from stylecut.core.errors import StylecutError
+from stylecut.core.options import OUTPUT_FORMATS
+from stylecut.core.options import GatysParams
+from stylecut.core.options import Options
+from stylecut.core.options import PaintOptions
+from stylecut.core.options import base_type
+from stylecut.core.options import describe
+from stylecut.core.options import field_of
+from stylecut.core.options import schema_fields
 
 STATIC = Path(__file__).parent / "static"
 FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
@@ -103,7 +122,9 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
 
 def _selection(box: str, points: str):
     """A Selection from the form's `box` ("x0,y0,x1,y1") and `points` (JSON [[x, y, 1|0], ...]); None if neither."""
-    from ..segmentation.select import Selection, parse_box, parse_points
+    from stylecut.segmentation.select import Selection
+    from stylecut.segmentation.select import parse_box
+    from stylecut.segmentation.select import parse_points
 
     sel = Selection(parse_box(box) if box.strip() else None, parse_points(points) if points.strip() else ())
     return sel or None
@@ -159,7 +180,7 @@ def _format(fmt: str) -> tuple[str, str]:
 
 
 def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
-    from ..imageio import encode
+    from stylecut.core.imageio import encode
 
     pil_fmt, media = _format(fmt)
     return encode(img, pil_fmt, quality=92), media
@@ -167,7 +188,7 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
 
 def create_app(limits: Limits = Limits()) -> FastAPI:
     """The FastAPI application (models load on first use and are shared by all requests)."""
-    from .. import __version__
+    from stylecut import __version__
 
     app = FastAPI(title="stylecut", version=__version__,
                   description="Neural style transfer where you choose: background, person or both.")
@@ -222,7 +243,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     def error(status: int, exc: Exception) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=status)
 
-    from ..session import NoPersonError
+    from stylecut.pipeline.session import NoPersonError
 
     app.add_exception_handler(UploadTooLarge, lambda r, e: error(413, e))
     app.add_exception_handler(ImageTooLargeError, lambda r, e: error(413, e))
@@ -266,7 +287,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 "jobs": jobs.counts()}
 
     def preset_titles() -> dict[str, str]:
-        from ..registry import listed_styles
+        from stylecut.core.registry import listed_styles
 
         return listed_styles()
 
@@ -282,7 +303,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     @app.get("/api/options")
     async def options() -> dict:
         """Every option of every endpoint: name, type, default, choices, range, help (the page renders from it)."""
-        from ..registry import ENGINES
+        from stylecut.core.registry import ENGINES
 
         return {
             "stylize": describe(Options), "gatys": describe(GatysParams), "paint": describe(PaintOptions),
@@ -295,17 +316,19 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def preview(name: str, request: Request) -> Response:
         if name not in preset_names():
             return error(404, StylecutError(f"unknown style {name!r}"))
-        from ..style import learned
+        from stylecut.style import learned
 
         if learned.exists(name.removeprefix("preset:")):  # its own preview, made when it was learnt
             data = learned.load(name.removeprefix("preset:")).preview_jpeg
             return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-cache"})
         if name not in previews:
             def render(cancel) -> bytes:
-                from ..assets import model_path
-                from ..filters import resize_max
-                from ..imageio import encode, to_photo
-                from ..style import parse_style, stylize
+                from stylecut.runtime.assets import model_path
+                from stylecut.ops.filters import resize_max
+                from stylecut.core.imageio import encode
+                from stylecut.core.imageio import to_photo
+                from stylecut.style import parse_style
+                from stylecut.style import stylize
 
                 rgb = resize_max(to_photo(model_path("sample_portrait")).rgb, PREVIEW_SIDE)
                 out = stylize(parse_style(name), rgb)
@@ -345,7 +368,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         request: Request = None,
     ) -> Response:
         """Stylize a photo; returns the image (PNG, JPEG or WebP by `format`)."""
-        from ..session import run
+        from stylecut.pipeline.session import run
 
         photo = await _read(image, limits, "image", required=True)
         selection = _selection(box, points)
@@ -374,10 +397,11 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         request: Request = None,
     ) -> Response:
         """The soft person mask (8-bit PNG), or the subject's you point at; with cutout, an RGBA PNG."""
-        from ..imageio import encode, to_photo
-        from ..options import check_field
-        from ..session import compute_alpha
-        from ..session import cutout as make_cutout
+        from stylecut.core.imageio import encode
+        from stylecut.core.imageio import to_photo
+        from stylecut.core.options import check_field
+        from stylecut.pipeline.session import compute_alpha
+        from stylecut.pipeline.session import cutout as make_cutout
 
         photo = await _read(image, limits, "image", required=True)
         check_field(Options, "refine", refine)
@@ -405,7 +429,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         request: Request = None,
     ) -> Response:
         """Place the portrait's person (or the subject you point at) into the painting."""
-        from ..into_painting import paint as paint_into
+        from stylecut.pipeline.into_painting import paint as paint_into
 
         por = await _read(portrait, limits, "portrait", required=True)
         pai = await _read(painting, limits, "painting", required=True)
@@ -457,7 +481,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         job = jobs.new("gatys")
 
         def work(job: Job) -> tuple[Path, str]:
-            from ..session import run
+            from stylecut.pipeline.session import run
 
             result = run(photo, opts, selection, progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
                          cancel=job.cancel.is_set, pool=pool)
@@ -471,7 +495,9 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
     async def video_job(file: UploadFile, opts: Options, temporal: bool, start: float, end: float | None,
                         fmt: str, selection=None, select_at: float | None = None) -> dict:
-        from ..video import OUTPUTS, VIDEO_EXTS, probe
+        from stylecut.pipeline.video import OUTPUTS
+        from stylecut.pipeline.video import VIDEO_EXTS
+        from stylecut.pipeline.video import probe
 
         suffix = Path(file.filename or "").suffix.lower()
         if suffix not in VIDEO_EXTS:
@@ -506,8 +532,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             raise
 
         def work(job: Job) -> tuple[Path, str]:
-            from ..session import Session
-            from ..video import stylize_video
+            from stylecut.pipeline.session import Session
+            from stylecut.pipeline.video import stylize_video
 
             out = job.folder / f"result.{fmt.lower()}"
             with Session(opts, pool=pool) as session:

@@ -7,9 +7,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .assets import model_path
-from .model_files import MODELS
-from .registry import ENGINES, SEGMENTERS
+from stylecut.runtime.assets import model_path
+from stylecut.runtime.model_files import MODELS
+from stylecut.core.registry import ENGINES
+from stylecut.core.registry import SEGMENTERS
 
 BENCH_SIDES = (512, 1024)
 
@@ -18,12 +19,12 @@ def native_input(key: str) -> str:
     """The model's input shape as it declares it ('any' where a side is free)."""
     m = MODELS[key]
     if m.runtime == "litert":
-        from .segmentation.litert import load_model
+        from stylecut.runtime.litert import load_model
 
         model = load_model(key)
         return f"{model.width}x{model.height}"
     if m.runtime == "onnx":
-        from .style.onnx_session import session
+        from stylecut.runtime.onnx_session import session
 
         shapes = []
         for i in session(key).get_inputs():
@@ -64,8 +65,8 @@ def _median_ms(fn: Callable[[], object], runs: int) -> float:
 
 
 def _photo(side: int) -> np.ndarray:
-    from .filters import resize_max
-    from .imageio import to_photo
+    from stylecut.ops.filters import resize_max
+    from stylecut.core.imageio import to_photo
 
     import cv2
 
@@ -75,8 +76,8 @@ def _photo(side: int) -> np.ndarray:
 
 def _timings() -> Iterator[tuple[str, str, Callable[[], object]]]:
     """(name, what, call) for each model at its native input, and each engine/segmenter at 512/1024 px."""
-    from .segmentation.litert import load_model
-    from .style.onnx_session import session
+    from stylecut.runtime.litert import load_model
+    from stylecut.runtime.onnx_session import session
 
     for key, m in MODELS.items():
         if m.runtime == "litert":
@@ -87,9 +88,11 @@ def _timings() -> Iterator[tuple[str, str, Callable[[], object]]]:
             x = np.random.default_rng(0).random((1, 256, 256, 3), dtype=np.float32)
             sess = session(key)
             yield key, "256x256", lambda sess=sess, x=x: sess.run(None, {sess.get_inputs()[0].name: x})
-    from .segmentation.person import PersonSegmenter
-    from .options import DEFAULT_PRESET
-    from .style.spec import StyleSpec, engine_for, parse_style
+    from stylecut.segmentation.person import PersonSegmenter
+    from stylecut.core.options import DEFAULT_PRESET
+    from stylecut.style.spec import StyleSpec
+    from stylecut.style.spec import engine_for
+    from stylecut.style.spec import parse_style
 
     seg = PersonSegmenter()
     preset, image = parse_style(DEFAULT_PRESET), StyleSpec("painting", image=_photo(256))

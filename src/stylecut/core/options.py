@@ -14,7 +14,7 @@ import math
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Callable
 
-from .errors import StylecutError
+from stylecut.core.errors import StylecutError
 
 # choices owned by the schema (the registries own the engines and segmenters)
 REGIONS = ("background", "foreground", "all")
@@ -94,7 +94,7 @@ def validate(obj: Any) -> None:
 
 
 def _engines() -> tuple[str, ...]:
-    from .registry import engine_families
+    from stylecut.core.registry import engine_families
 
     return engine_families()
 
@@ -145,7 +145,7 @@ class Options:
 
     def __post_init__(self) -> None:
         validate(self)
-        from .style.spec import parse_style
+        from stylecut.style.spec import parse_style
 
         self.style_spec = parse_style(self.style)
         self.fg_style_spec = parse_style(self.fg_style)

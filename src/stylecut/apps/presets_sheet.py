@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from PIL import Image
 
-from .assets import model_path
-from .filters import resize_max
-from .imageio import ImageLike, to_photo
-from .sheet import make_sheet
-from .style import parse_style, stylize
-from .style.presets import PRESETS
+from stylecut.runtime.assets import model_path
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import ImageLike
+from stylecut.core.imageio import to_photo
+from stylecut.ops.sheet import make_sheet
+from stylecut.style import parse_style
+from stylecut.style import stylize
+from stylecut.style.presets import PRESETS
 
 
 def presets_sheet(photo: ImageLike | None = None, tile: int = 256) -> Image.Image:

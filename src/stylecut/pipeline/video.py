@@ -18,10 +18,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .errors import StylecutError
-from .imageio import normal_mode
-from .session import Session
-from .temporal import Temporal
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import normal_mode
+from stylecut.pipeline.session import Session
+from stylecut.ops.temporal import Temporal
 
 VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".gif", ".m4v"}
 OUTPUTS = {".mp4": ("mp4", "libx264", "aac"), ".webm": ("webm", "libvpx-vp9", "libopus"), ".gif": ("gif", "gif", None)}
@@ -227,7 +227,9 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     """
     import time
 
-    from .imageio import check_not_input, check_output_folder
+    from stylecut.core.imageio import check_not_input
+
+    from stylecut.core.imageio import check_output_folder
 
     out = Path(out)
     check_output_folder(out)
@@ -279,8 +281,10 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     """The selection made on the frame at `at` seconds, with the masks of the frames before it."""
     import cv2
 
-    from .filters import resize_max
-    from .segmentation.select import WORK_SIDE, Selection, follow_back
+    from stylecut.ops.filters import resize_max
+    from stylecut.segmentation.select import WORK_SIDE
+    from stylecut.segmentation.select import Selection
+    from stylecut.segmentation.select import follow_back
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")

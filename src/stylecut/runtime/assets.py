@@ -5,8 +5,8 @@ import importlib.util
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import StylecutError
-from .model_files import MODELS
+from stylecut.core.errors import StylecutError
+from stylecut.runtime.model_files import MODELS
 
 
 @lru_cache(maxsize=None)

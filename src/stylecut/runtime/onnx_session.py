@@ -7,10 +7,11 @@ from typing import Iterator
 
 import numpy as np
 
-from ..assets import model_path
-from ..config import settings, user_dir
-from ..errors import StylecutError
-from ..imageio import write_atomic
+from stylecut.runtime.assets import model_path
+from stylecut.core.config import settings
+from stylecut.core.config import user_dir
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import write_atomic
 
 _lock = threading.Lock()
 _here = threading.local()  # threads for the networks run from this thread (see threads_per_run)

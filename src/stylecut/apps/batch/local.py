@@ -10,12 +10,20 @@ from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 
-from .config import configure
-from .errors import StylecutError
-from .imageio import check_output_folder, check_writable, write_atomic
-from .jobs import Item, Summary, is_video, outcome, output_done, output_for, process_file
-from .options import Options
-from .session import Session
+from stylecut.core.config import configure
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import check_output_folder
+from stylecut.core.imageio import check_writable
+from stylecut.core.imageio import write_atomic
+from stylecut.apps.batch.plan import Item
+from stylecut.apps.batch.plan import Summary
+from stylecut.apps.batch.plan import is_video
+from stylecut.apps.batch.plan import outcome
+from stylecut.apps.batch.plan import output_done
+from stylecut.apps.batch.plan import output_for
+from stylecut.apps.batch.plan import process_file
+from stylecut.core.options import Options
+from stylecut.pipeline.session import Session
 
 
 def plan(input_dir: Path, output_dir: Path) -> tuple[list[tuple[Path, Path]], list[Item]]:
@@ -68,7 +76,7 @@ def _one(src: Path, dst: Path, session: Session | None = None) -> Item:
     """Stylize one local file, a photo or a clip (in this process or a worker)."""
     session = session or _worker_session
     if is_video(src):
-        from .video import stylize_video
+        from stylecut.pipeline.video import stylize_video
 
         def clip() -> None:
             dst.parent.mkdir(parents=True, exist_ok=True)
@@ -98,7 +106,7 @@ def batch(input_dir: Path | str, output_dir: Path | str, options: Options, jobs:
     summary = Summary()
     try:
         if backend == "ray":
-            from .batch_ray import ray_batch
+            from stylecut.apps.batch.on_ray import ray_batch
 
             summary = ray_batch(str(input_dir), str(output_dir), options, jobs, skip_existing, address)
         else:

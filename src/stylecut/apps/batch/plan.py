@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Callable
 
-from .errors import StylecutError
-from .evaluate import IMAGE_EXTS
-from .imageio import SAVE_FORMATS, encode
-from .video import OUTPUTS as VIDEO_OUTPUTS
-from .video import VIDEO_EXTS
+from stylecut.core.errors import StylecutError
+from stylecut.pipeline.evaluate import IMAGE_EXTS
+from stylecut.core.imageio import SAVE_FORMATS
+from stylecut.core.imageio import encode
+from stylecut.pipeline.video import OUTPUTS as VIDEO_OUTPUTS
+from stylecut.pipeline.video import VIDEO_EXTS
 
 
 @dataclass

@@ -7,13 +7,19 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from . import compose
-from .errors import StylecutError
-from .filters import resize_max
-from .imageio import ImageLike, to_photo, to_pil
-from .options import DEFAULT_STYLE_SIZE, PaintOptions
-from .session import NoPersonError, segment_photo
-from .style import StyleSpec, parse_style, stylize
+from stylecut.ops import compose
+from stylecut.core.errors import StylecutError
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import ImageLike
+from stylecut.core.imageio import to_photo
+from stylecut.core.imageio import to_pil
+from stylecut.core.options import DEFAULT_STYLE_SIZE
+from stylecut.core.options import PaintOptions
+from stylecut.pipeline.session import NoPersonError
+from stylecut.pipeline.session import segment_photo
+from stylecut.style import StyleSpec
+from stylecut.style import parse_style
+from stylecut.style import stylize
 
 
 @dataclass

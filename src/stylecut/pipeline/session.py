@@ -17,18 +17,23 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from PIL import Image
 
-from . import compose
-from .cache import Cache
-from .config import compute_threads
-from .errors import StylecutError, stop_if_cancelled
-from .filters import resize_max
-from .imageio import ImageLike, Photo, to_photo, to_pil
-from .layers import Layers, snap
-from .options import Options
-from .registry import get_segmenter
-from .style.onnx_session import threads_per_run
-from .style.spec import engine_for
-from .temporal import Temporal
+from stylecut.ops import compose
+from stylecut.runtime.caches import Cache
+from stylecut.core.config import compute_threads
+from stylecut.core.errors import StylecutError
+from stylecut.core.errors import stop_if_cancelled
+from stylecut.ops.filters import resize_max
+from stylecut.core.imageio import ImageLike
+from stylecut.core.imageio import Photo
+from stylecut.core.imageio import to_photo
+from stylecut.core.imageio import to_pil
+from stylecut.ops.layers import Layers
+from stylecut.ops.layers import snap
+from stylecut.core.options import Options
+from stylecut.core.registry import get_segmenter
+from stylecut.runtime.onnx_session import threads_per_run
+from stylecut.style.spec import engine_for
+from stylecut.ops.temporal import Temporal
 
 Progress = Callable[[str, float], None]
 
@@ -72,7 +77,7 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
 
 def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, **kwargs):
     """The user's mask (a file or image, or a Selection of clicks/box) when given, else the person segmenter."""
-    from .segmentation.select import Selection
+    from stylecut.segmentation.select import Selection
 
     if isinstance(mask, Selection):
         return get_segmenter("select", mask, cache=None if cache is None else cache.masks)
@@ -158,7 +163,7 @@ class Session:
                 temporal: Temporal | None = None, check_person: bool = True) -> Result:
         """One photo in, a composited Result out. Raises StylecutError on bad input.
 
-        temporal: a video's frame-to-frame state (stylecut.temporal.Temporal): this frame's mask and
+        temporal: a video's frame-to-frame state (stylecut.ops.temporal.Temporal): this frame's mask and
         stylized looks are stabilised with the previous frame's, warped by optical flow.
         check_person: False keeps the mask as computed when no person is found (Result.found says
         so) instead of failing or emptying it: a video decides per clip, and a frame whose person is

@@ -10,8 +10,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from .errors import StylecutError
-from .imageio import to_photo
+from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import to_photo
 
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 BOUNDARY_TOLERANCE = 0.008  # of the image diagonal, as in the DAVIS benchmark's F measure
@@ -109,7 +109,7 @@ def evaluate(images_dir: Path, masks_dir: Path, segment: Callable[[np.ndarray], 
 
 def write_report(scores: list[Score], path: Path) -> None:
     """CSV with one row per image."""
-    from .imageio import write_atomic
+    from stylecut.core.imageio import write_atomic
     import io
 
     buf = io.StringIO()
@@ -131,7 +131,7 @@ def overlay(rgb: np.ndarray, alpha: np.ndarray, gt: np.ndarray) -> np.ndarray:
 
 def worst_sheet(scores: list[Score], keep: dict[str, tuple], n: int = 6):
     """Overlay sheet of the n lowest-IoU images."""
-    from .sheet import make_sheet
+    from stylecut.ops.sheet import make_sheet
 
     worst = sorted(scores, key=lambda s: s.iou)[:n]
     tiles = [(f"{s.name} IoU {s.iou:.3f}", overlay(*keep[s.name])) for s in worst]
@@ -144,7 +144,8 @@ def warping_error(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> float:
     The warp is the optical flow of the input frames (DIS), so a stable output changes only where
     the scene does; occluded pixels (forward-backward check) do not count.
     """
-    from .temporal import reliability, warp
+    from stylecut.ops.temporal import reliability
+    from stylecut.ops.temporal import warp
 
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     errors = []
@@ -159,6 +160,6 @@ def warping_error(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> float:
 
 def read_video(path) -> list[np.ndarray]:
     """Every frame of a (short) clip as RGB arrays, for measuring."""
-    from .video import frames
+    from stylecut.pipeline.video import frames
 
     return [rgb for _, rgb in frames(path)]

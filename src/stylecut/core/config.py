@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import StylecutError
+from stylecut.core.errors import StylecutError
 
 
 @dataclass

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import Cancelled, StylecutError
-from .limits import Limits
+from stylecut.core.errors import Cancelled
+
+from stylecut.core.errors import StylecutError
+from stylecut.apps.server.limits import Limits
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 

@@ -21,8 +21,13 @@ finally:
     if _rich_hidden:
         del sys.modules["rich"]
 
-from .errors import StylecutError
-from .options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields
+from stylecut.core.errors import StylecutError
+from stylecut.core.options import GatysParams
+from stylecut.core.options import Options
+from stylecut.core.options import PaintOptions
+from stylecut.core.options import choices_of
+from stylecut.core.options import field_of
+from stylecut.core.options import schema_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -52,7 +57,7 @@ class LazyChoice(click.ParamType):
 
 def _cli_param(f) -> inspect.Parameter:
     """A typer option for one schema field: --name (plus its extra flags), help, type, choices, default."""
-    from .options import base_type
+    from stylecut.core.options import base_type
 
     meta = f.metadata
     kwargs = {"help": meta["help"]}
@@ -105,7 +110,9 @@ def with_pointing(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from .segmentation.select import Selection, parse_box, parse_point
+        from stylecut.segmentation.select import Selection
+        from stylecut.segmentation.select import parse_box
+        from stylecut.segmentation.select import parse_point
 
         box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
         sel = Selection.of(parse_box(box) if box else None, [parse_point(a, "--add") for a in add],
@@ -194,7 +201,7 @@ def guarded(fn):
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from stylecut import __version__
 
         typer.echo(f"stylecut {__version__}")
         raise typer.Exit()
@@ -226,8 +233,12 @@ def stylize(
     selection=None,
 ) -> None:
     """Stylize a photo's background, person (or the subject you point at), or both."""
-    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image
-    from .session import compute_alpha, run
+    from stylecut.core.imageio import check_cutout_path
+    from stylecut.core.imageio import check_not_input
+    from stylecut.core.imageio import check_output_path
+    from stylecut.core.imageio import save_image
+    from stylecut.pipeline.session import compute_alpha
+    from stylecut.pipeline.session import run
 
     for p in (output, save_mask):
         if p is not None:
@@ -261,8 +272,13 @@ def mask(
     selection=None,
 ) -> None:
     """Write the soft person mask (or an RGBA cut-out) of a photo; --box/--add/--remove select any subject."""
-    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image, to_photo
-    from .session import Result, compute_alpha
+    from stylecut.core.imageio import check_cutout_path
+    from stylecut.core.imageio import check_not_input
+    from stylecut.core.imageio import check_output_path
+    from stylecut.core.imageio import save_image
+    from stylecut.core.imageio import to_photo
+    from stylecut.pipeline.session import Result
+    from stylecut.pipeline.session import compute_alpha
 
     (check_cutout_path if cutout else check_output_path)(output)
     check_not_input(output, input)
@@ -281,8 +297,8 @@ def styles(
     preview: Optional[str] = typer.Option(None, "--preview", help="Write the learned style NAME's preview to --sheet FILE."),
 ) -> None:
     """List the styles (built-in from the engine registry, then learned ones); --sheet renders them all."""
-    from .registry import listed_styles
-    from .style import learned
+    from stylecut.core.registry import listed_styles
+    from stylecut.style import learned
 
     if remove is not None:
         typer.echo(f"removed {learned.remove(remove)}")
@@ -291,7 +307,8 @@ def styles(
         if sheet is None:
             fail("--preview NAME needs --sheet FILE (where to write the preview)")
         data = learned.load(preview).preview_jpeg
-        from .imageio import check_output_path, write_atomic
+        from stylecut.core.imageio import check_output_path
+        from stylecut.core.imageio import write_atomic
 
         if check_output_path(sheet) != "JPEG":
             fail("the preview is a JPEG; name the file .jpg")
@@ -306,8 +323,9 @@ def styles(
         typer.echo("Blend presets with +, e.g. --style preset:3+preset:7; learn your own with `stylecut learn-style`")
         typer.echo(f"Learned styles live in {learned.styles_dir()}")
         return
-    from .imageio import check_output_path, save_image
-    from .presets_sheet import presets_sheet
+    from stylecut.core.imageio import check_output_path
+    from stylecut.core.imageio import save_image
+    from stylecut.apps.presets_sheet import presets_sheet
 
     check_output_path(sheet)
     save_image(presets_sheet(photo), sheet)
@@ -329,9 +347,10 @@ def learn_style(
     """Learn a new fast style from a painting (the 26-style network's norms; minutes on a CPU). Ctrl-C keeps the best so far."""
     from tqdm import tqdm
 
-    from .style import learned
-    from .style.learn import LearnSettings, check_painting
-    from .style.learn import learn_style as learn
+    from stylecut.style import learned
+    from stylecut.style.learn import LearnSettings
+    from stylecut.style.learn import check_painting
+    from stylecut.style.learn import learn_style as learn
 
     learned.check_name(name)
     if learned.exists(name) and not force:
@@ -340,7 +359,7 @@ def learn_style(
     for folder in photos:
         if not folder.is_dir():
             fail(f"--photos {folder}: not a folder")
-    from .config import torch_device
+    from stylecut.core.config import torch_device
 
     device = torch_device(device)
     bars = []  # opened at the first step, after the set-up (~30 s: content features, closest preset)
@@ -377,7 +396,9 @@ def models(
     """Every model with its file, package, licence, size and native input; segmenters and engines that use them."""
     if ctx.invoked_subcommand is not None:
         return
-    from .model_info import bench_rows, model_rows, registry_rows
+    from stylecut.apps.model_info import bench_rows
+    from stylecut.apps.model_info import model_rows
+    from stylecut.apps.model_info import registry_rows
 
     for line in model_rows():
         typer.echo(line)
@@ -397,7 +418,8 @@ def export(
     output: Path = typer.Option(..., "-o", "--output", help="The ONNX file to write."),
 ) -> None:
     """Write a standalone ONNX model of the network with this style baked in (checked in plain onnxruntime)."""
-    from .style.export import INPUT_NOTE, export_onnx
+    from stylecut.style.export import INPUT_NOTE
+    from stylecut.style.export import export_onnx
 
     diff = export_onnx(style, output)
     typer.echo(f"wrote {output} ({INPUT_NOTE}); checked in onnxruntime: max difference {diff:.1g}")
@@ -409,7 +431,7 @@ def demo(
     out_dir: Path = typer.Option(Path("."), "--out-dir", help="Where to write the demo images."),
 ) -> None:
     """Stylize the background of the bundled sample portrait; writes the result and a comparison sheet."""
-    from .demo import run_demo
+    from stylecut.apps.demo import run_demo
 
     result, sheet = run_demo(out_dir)
     typer.echo(f"wrote {result.resolve()}")
@@ -437,8 +459,8 @@ def video(
     """Stylize a clip's background, person, or both, without flicker; audio and timing kept."""
     from tqdm import tqdm
 
-    from .session import Session
-    from .video import stylize_video
+    from stylecut.pipeline.session import Session
+    from stylecut.pipeline.video import stylize_video
 
     bars = []  # opened at the first frame: a clip refused up front prints only its error line
 
@@ -472,7 +494,7 @@ def batch(
     options: Options = None,
 ) -> None:
     """Stylize every image in a folder tree; bad files are reported and skipped."""
-    from .batch import batch as run_batch
+    from stylecut.apps.batch.local import batch as run_batch
 
     s = run_batch(input_dir, output_dir, options, jobs=jobs, skip_existing=skip_existing, report=report,
                   backend=backend, address=address)
@@ -497,8 +519,14 @@ def paint(
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
     from dataclasses import asdict
 
-    from .imageio import check_cutout_path, check_not_input, check_output_path, save_image
-    from .into_painting import paint as paint_into
+    from stylecut.core.imageio import check_cutout_path
+
+    from stylecut.core.imageio import check_not_input
+
+    from stylecut.core.imageio import check_output_path
+
+    from stylecut.core.imageio import save_image
+    from stylecut.pipeline.into_painting import paint as paint_into
 
     check_output_path(output)
     if save_cutout is not None:
@@ -526,10 +554,18 @@ def evaluate_masks(
     """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
     import numpy as np
 
-    from .evaluate import evaluate, worst_sheet, write_report
-    from .imageio import Photo, check_output_folder, check_output_path, save_image
-    from .segmentation import RECIPES, load_models
-    from .session import compute_alpha
+    from stylecut.pipeline.evaluate import evaluate
+
+    from stylecut.pipeline.evaluate import worst_sheet
+
+    from stylecut.pipeline.evaluate import write_report
+    from stylecut.core.imageio import Photo
+    from stylecut.core.imageio import check_output_folder
+    from stylecut.core.imageio import check_output_path
+    from stylecut.core.imageio import save_image
+    from stylecut.segmentation import RECIPES
+    from stylecut.segmentation import load_models
+    from stylecut.pipeline.session import compute_alpha
 
     if recipe not in RECIPES:
         raise StylecutError(f"unknown recipe {recipe!r}; use one of: {', '.join(RECIPES)}")
@@ -569,7 +605,7 @@ def serve(
 ) -> None:
     """Serve the web page and the HTTP API (docs at /docs)."""
     try:
-        from .server import serve as run_server
+        from stylecut.apps.server import serve as run_server
     except ImportError:
         raise StylecutError('the server needs its extra: pip install "stylecut[server]"') from None
     typer.echo(f"stylecut on http://{host}:{port}/  (API docs at /docs)")
@@ -583,7 +619,7 @@ def main() -> None:
     with os._exit: tearing down the model runtimes' thread pools and arenas adds ~40 ms per run.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from .config import configure
+    from stylecut.core.config import configure
 
     configure()
     code = 0

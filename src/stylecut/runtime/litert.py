@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from ..assets import model_path
+from stylecut.runtime.assets import model_path
 
 
 @contextlib.contextmanager

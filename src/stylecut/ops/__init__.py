@@ -1,0 +1,1 @@
+"""Numeric operations on arrays: filters, mask layers, composing, optical-flow warps, contact sheets."""

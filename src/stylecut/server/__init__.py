@@ -1,4 +1,0 @@
-"""The HTTP API and web page (optional extra: pip install "stylecut[server]")."""
-from .app import Limits, create_app, serve
-
-__all__ = ["Limits", "create_app", "serve"]
