@@ -16,7 +16,6 @@ from PIL import Image
 from common import BIN, CONTENT, SEG_IMAGES
 
 
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=12)

@@ -15,8 +15,8 @@ import onnx
 import onnxruntime as ort
 
 from benchmarks.common import CONTENT, STYLES, at_side
-from stylecut.runtime.assets import model_path
 from stylecut.runtime import onnx_session
+from stylecut.runtime.assets import model_path
 
 
 def graphs(key: str) -> tuple[bytes, bytes]:
@@ -43,7 +43,9 @@ def main() -> None:
         for key in ("arbitrary_predict", "arbitrary_transform"):
             for label, graph in zip(("int8", "float"), graphs(key)):
                 runs[key, label] = ort.InferenceSession(graph, opts, providers=["CPUExecutionProvider"])
-        vec = {label: runs["arbitrary_predict", label].run(None, {"style_image": style})[0] for label in ("int8", "float")}
+        vec = {
+            label: runs["arbitrary_predict", label].run(None, {"style_image": style})[0] for label in ("int8", "float")
+        }
         times: dict[str, list[float]] = {"int8": [], "float": []}
         outs = {}
         for _ in range(args.runs):

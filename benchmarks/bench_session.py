@@ -4,7 +4,7 @@
 
 The photos are the eval set's seg and content photos at --side px (mirrored copies fill up to
 --photos, so no two are the same content; each round crops one more row off every photo, so no
-round can reuse a content-keyed cache entry of an earlier one). One-shot = `stylecut.pipeline.session.run()` per photo (before
+round can reuse a content-keyed cache entry of an earlier one). One-shot = `session.run()` per photo (before
 the redesign: `stylecut.pipeline.run()`); session = one `Session(options)` prepared once.
 Models are loaded before timing in both cases (a warm process, as in a server or batch worker).
 """
@@ -37,13 +37,11 @@ def main() -> None:
     try:
         from stylecut import configure
         from stylecut.core.options import Options
-        from stylecut.pipeline.session import Session
-        from stylecut.pipeline.session import run
+        from stylecut.pipeline.session import Session, run
 
         configure()  # what every entry point does (before the redesign: an import side effect)
     except ImportError:  # the code before the redesign: one-shot calls only
-        from stylecut.pipeline import Options
-        from stylecut.pipeline import run
+        from stylecut.pipeline import Options, run
         Session = None
     opts = Options(style=args.style)
     batch = photos(args.photos, args.side)

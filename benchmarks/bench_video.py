@@ -76,10 +76,10 @@ def long_clip(frame_files: list[Path], tmp: Path, seconds: int) -> None:
 def masks_j(clip: Path, gts: list[np.ndarray], temporal: bool) -> tuple[float, float]:
     """Mean and worst J of the person mask, frame by frame, with or without the temporal filter."""
     from stylecut import configure
-    from stylecut.pipeline.evaluate import iou
     from stylecut.core.options import Options
-    from stylecut.pipeline.session import Session
     from stylecut.ops.temporal import Temporal
+    from stylecut.pipeline.evaluate import iou
+    from stylecut.pipeline.session import Session
     from stylecut.pipeline.video import frames
 
     configure()
@@ -99,8 +99,7 @@ def main() -> None:
     ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
                     help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
-    from stylecut.pipeline.evaluate import read_video
-    from stylecut.pipeline.evaluate import warping_error
+    from stylecut.pipeline.evaluate import read_video, warping_error
 
     tmp = Path(tempfile.mkdtemp())
     if args.long:
@@ -110,7 +109,9 @@ def main() -> None:
     clip = encode(frame_files, tmp / "clip854.mp4", 854)
     for temporal in (False, True):
         mean_j, worst_j = masks_j(clip, gts, temporal)
-        print(f"mask J, temporal {'on ' if temporal else 'off'}: mean {mean_j:.3f}, worst frame {worst_j:.3f}", flush=True)
+        print(
+            f"mask J, temporal {'on ' if temporal else 'off'}: mean {mean_j:.3f}, worst frame {worst_j:.3f}", flush=True
+        )
     inputs = read_video(clip)
     for side in args.sizes:
         clip = encode(frame_files, tmp / f"clip{side}.mp4", side)

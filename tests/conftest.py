@@ -105,7 +105,8 @@ def live_server():
     port = free_port()
     code = (
         "import uvicorn; from stylecut.apps.server import create_app, Limits;"
-        "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4, read_timeout=2)),"
+        "uvicorn.run(create_app(Limits(max_upload_bytes=2_000_000, max_pixels=3_000_000, workers=2, queue=4,"
+        " read_timeout=2)),"
         f"host='127.0.0.1', port={port}, log_level='warning')"
     )
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

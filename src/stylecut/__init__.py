@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from stylecut.core.config import configure
 from stylecut.core.errors import StylecutError
-from stylecut.core.imageio import load_image
-from stylecut.core.imageio import save_image
+from stylecut.core.imageio import load_image, save_image
 
 
 def __getattr__(name: str):
@@ -56,9 +55,7 @@ def stylize(image, style=None, *, region: str = "background", fg_style=None, str
     gatys: a GatysParams or a dict of its fields, e.g. dict(iterations=100, size=1024, device='cuda')).
     A one-shot Session.
     """
-    from stylecut.core.options import DEFAULT_STYLE_SIZE
-    from stylecut.core.options import GatysParams
-    from stylecut.core.options import Options
+    from stylecut.core.options import DEFAULT_STYLE_SIZE, GatysParams, Options
     from stylecut.pipeline.session import run
 
     opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
@@ -90,7 +87,7 @@ def cutout(image, refine: str = "guided", mask=None):
 
 
 def paint(portrait, painting, **kwargs):
-    """Place the portrait's person into the painting (see stylecut.pipeline.into_painting.paint); returns a PIL image."""
+    """Place the portrait's person into the painting (see pipeline.into_painting.paint); returns a PIL image."""
     from stylecut.pipeline.into_painting import paint as _paint
 
     return _paint(portrait, painting, **kwargs).image

@@ -11,8 +11,8 @@ The Starry Night from ../shared/eval/styles.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PIL import Image
@@ -65,12 +65,10 @@ def cases(photo: np.ndarray) -> dict[str, Callable[[], Image.Image]]:
 def gatys_case(photo: np.ndarray) -> Image.Image:
     """The optimisation engine at a tiny budget (deterministic: fixed seed, CPU)."""
     try:
-        from stylecut.core.options import GatysParams
-        from stylecut.core.options import Options
+        from stylecut.core.options import GatysParams, Options
         from stylecut.pipeline.session import run
     except ImportError:  # before the redesign
-        from stylecut.pipeline import Options
-        from stylecut.pipeline import run
+        from stylecut.pipeline import Options, run
         from stylecut.style.gatys import GatysParams
 
     starry = np.asarray(Image.open(STARRY).convert("RGB").resize((128, 101), Image.LANCZOS))

@@ -211,7 +211,9 @@ def test_named_styles_one_tab_stop_and_arrow_keys(browser, live_server):
     page.keyboard.press("ArrowDown")
     cols = page.evaluate("(() => { const t = [...document.querySelectorAll('#styles .tile')];"
                          " return t.filter(x => x.offsetTop === t[0].offsetTop).length; })()")
-    assert page.get_attribute("#styles [aria-checked=true]", "data-style") == f"preset:{int(moved.split(':')[1]) + cols}"
+    assert (
+        page.get_attribute("#styles [aria-checked=true]", "data-style") == f"preset:{int(moved.split(':')[1]) + cols}"
+    )
     page.set_input_files("#painting", str(STARRY))  # the user's painting joins the grid, selected
     assert page.get_attribute("#styles .tile >> nth=0", "data-style") == "painting"
     assert page.get_attribute("#styles [aria-checked=true]", "data-style") == "painting"
@@ -234,7 +236,9 @@ def test_person_outline_and_cutout_are_visible(browser, live_server, tmp_path):
     page.check("input[name=show][value=cutout]")
     cut = page.evaluate(stats)
     assert cut["opaque"] > 0.9 * cut["total"]  # the cut-out view covers the frame: person on a checkerboard
-    corner = page.evaluate("() => Array.from(document.getElementById('overlay').getContext('2d').getImageData(4, 4, 1, 1).data)")
+    corner = page.evaluate(
+        "() => Array.from(document.getElementById('overlay').getContext('2d').getImageData(4, 4, 1, 1).data)"
+    )
     assert corner[:3] in ([0xd9, 0xd9, 0xe0], [0xf4, 0xf4, 0xf8])  # the background is gone: checkerboard there
     page.screenshot(path=str(tmp_path / "cutout.png"))
     page.close()
@@ -386,7 +390,9 @@ def test_point_to_select_any_subject(browser, live_server, tmp_path):
     page.wait_for_function("document.getElementById('status').textContent.includes('Selection updated')", timeout=30000)
     page.mouse.click(*at(430, 250))  # add: the cow's body
     page.wait_for_function("document.getElementById('status').textContent.includes('Selection updated')", timeout=30000)
-    state = page.evaluate("({points: state.points.length, box: state.box, undo: document.getElementById('undo').disabled})")
+    state = page.evaluate(
+        "({points: state.points.length, box: state.box, undo: document.getElementById('undo').disabled})"
+    )
     assert state["points"] == 1 and state["box"] is not None and not state["undo"]
     page.keyboard.down("Shift")
     page.mouse.click(*at(150, 420))  # remove: the mud
@@ -426,7 +432,9 @@ def test_video_tab_points_at_the_subject_on_a_frame(browser, live_server, tmp_pa
     ys, xs = np.nonzero(truth)
     box = page.locator("#before").bounding_box()
     page.mouse.click(box["x"] + xs.mean() * box["width"] / 854, box["y"] + ys.mean() * box["height"] / 480)
-    page.wait_for_function("document.getElementById('status').textContent.startsWith('Selection updated')", timeout=60000)
+    page.wait_for_function(
+        "document.getElementById('status').textContent.startsWith('Selection updated')", timeout=60000
+    )
     page.click("#use-for-clip")
     page.wait_for_selector("#tab-video.active")
     assert "at 0.50 s (1 click)" in page.text_content("#pick-info") and page.is_enabled("#pick-clear")

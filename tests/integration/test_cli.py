@@ -71,7 +71,12 @@ def test_user_mask_and_save_mask(portrait_small, tmp_path):
     mp = tmp_path / "user.png"
     Image.fromarray(mask).save(mp)
     out, saved = tmp_path / "o.png", tmp_path / "saved.png"
-    assert run_cli("stylize", portrait_small, "-o", out, "--style", "preset:5", "--mask", mp, "--save-mask", saved).returncode == 0
+    assert (
+        run_cli(
+            "stylize", portrait_small, "-o", out, "--style", "preset:5", "--mask", mp, "--save-mask", saved
+        ).returncode
+        == 0
+    )
     s = np.asarray(Image.open(saved))
     assert s.shape == (400, 300) and s[:, :140].min() == 255 and s[:, 160:].max() == 0
 

@@ -17,9 +17,7 @@ from PIL import Image
 
 from stylecut import StylecutError
 from stylecut.core.imageio import to_photo
-from stylecut.core.options import GatysParams
-from stylecut.core.options import Options
-from stylecut.core.options import PaintOptions
+from stylecut.core.options import GatysParams, Options, PaintOptions
 from stylecut.style import parse_style
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None,
@@ -82,14 +80,21 @@ def test_options_validate_everything(strength, blur, style_size, region):
     except StylecutError as exc:
         assert str(exc)
         return
-    assert 0 <= float(o.strength) <= 1 and 64 <= float(o.style_size) <= 4096 and o.region in ("background", "foreground", "all")
+    assert (
+        0 <= float(o.strength) <= 1
+        and 64 <= float(o.style_size) <= 4096
+        and o.region in ("background", "foreground", "all")
+    )
     assert o.blur is None or 0 <= float(o.blur) <= 200
 
 
 @FUZZ
 @given(iterations=number, size=number, tv=number, height=number)
 def test_gatys_and_paint_options_validate(iterations, size, tv, height):
-    for make in (lambda: GatysParams(iterations=iterations, size=size, tv_weight=tv), lambda: PaintOptions(height=height)):
+    for make in (
+        lambda: GatysParams(iterations=iterations, size=size, tv_weight=tv),
+        lambda: PaintOptions(height=height),
+    ):
         try:
             make()
         except StylecutError as exc:

@@ -11,9 +11,9 @@ from PIL import Image
 torch = pytest.importorskip("torch")
 
 from stylecut import StylecutError  # noqa: E402
+from stylecut.core.errors import Cancelled  # noqa: E402
 from stylecut.core.options import GatysParams, Options  # noqa: E402
 from stylecut.pipeline.session import run  # noqa: E402
-from stylecut.core.errors import Cancelled  # noqa: E402
 from stylecut.style.gatys import Region, gram, loss_of, optimise  # noqa: E402
 from stylecut.style.vgg import VGG19Features  # noqa: E402
 

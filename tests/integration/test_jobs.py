@@ -111,11 +111,9 @@ def test_unknown_job_is_404(api):
 
 
 def test_queue_is_bounded_and_jobs_expire(tmp_path):
-    from stylecut.core.errors import Cancelled
-    from stylecut.apps.server.jobs import JobNotFound
-    from stylecut.apps.server.jobs import JobQueue
-    from stylecut.apps.server.jobs import JobsFull
+    from stylecut.apps.server.jobs import JobNotFound, JobQueue, JobsFull
     from stylecut.apps.server.limits import Limits
+    from stylecut.core.errors import Cancelled
 
     q = JobQueue(Limits(max_jobs=2, job_workers=1, job_ttl=0.2))
     gate = __import__("threading").Event()
@@ -159,9 +157,13 @@ def test_video_job_follows_a_selection_made_later_in_the_clip(api, tmp_path):
     upload = {"file": ("dog.mp4", clip.read_bytes(), "video/mp4")}
     bad = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "select_at": "0.5"}, files=upload)
     assert bad.status_code == 400 and "select_at needs" in bad.json()["error"]
-    outside = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "points": "[[900, 10, 1]]"}, files=upload)
+    outside = api.post(
+        "/api/jobs", data={"kind": "video", "style": "preset:20", "points": "[[900, 10, 1]]"}, files=upload
+    )
     assert outside.status_code == 400 and "outside the 854x480" in outside.json()["error"]
-    r = api.post("/api/jobs", data={"kind": "video", "style": "preset:20", "box": box, "select_at": "0.5"}, files=upload)
+    r = api.post(
+        "/api/jobs", data={"kind": "video", "style": "preset:20", "box": box, "select_at": "0.5"}, files=upload
+    )
     assert r.status_code == 202, r.text
     done = wait(api, r.json()["id"])
     assert done["state"] == "done", done

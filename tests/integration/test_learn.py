@@ -15,8 +15,7 @@ QUICK = dict(steps=6, size=256, crop=128, pool=1)  # one crop: the loss must fal
 def wave(data_dir):
     """A style learnt in a few quick steps (enough to test plumbing; bench_learn.py measures quality)."""
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings
-    from stylecut.style.learn import learn_style
+    from stylecut.style.learn import LearnSettings, learn_style
 
     yield learn_style(HOKUSAI, "wave", LearnSettings(**QUICK))
     learned.remove("wave")  # the data folder is shared by the whole run
@@ -26,14 +25,15 @@ def test_torch_network_matches_onnxruntime():
     import torch
 
     from stylecut.style.cin_network import build
-    from stylecut.style.presets import run_network
-    from stylecut.style.presets import style_params
+    from stylecut.style.presets import run_network, style_params
 
     rgb = np.asarray(Image.open(HOKUSAI).convert("RGB").resize((200, 136)))
     g, b = style_params((3, 7))  # a blend
     with torch.no_grad():
         x = torch.from_numpy(rgb.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
-        ours = build()(x, [torch.from_numpy(v) for v in g], [torch.from_numpy(v) for v in b])[0].permute(1, 2, 0).numpy()
+        ours = (
+            build()(x, [torch.from_numpy(v) for v in g], [torch.from_numpy(v) for v in b])[0].permute(1, 2, 0).numpy()
+        )
     assert np.abs(ours - run_network(rgb, g, b)).max() < 1e-4
 
 
@@ -76,8 +76,7 @@ def test_export_runs_in_plain_onnxruntime(wave, tmp_path):
 
 def test_interrupt_keeps_the_best_so_far(data_dir):
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings
-    from stylecut.style.learn import learn_style
+    from stylecut.style.learn import LearnSettings, learn_style
 
     calls = iter(range(100))
     result = learn_style(HOKUSAI, "stopped", LearnSettings(**{**QUICK, "steps": 50}), cancel=lambda: next(calls) >= 3)
@@ -88,8 +87,7 @@ def test_interrupt_keeps_the_best_so_far(data_dir):
 
 def test_remove_then_use_is_a_clear_error(data_dir, portrait_small, tmp_path):
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings
-    from stylecut.style.learn import learn_style
+    from stylecut.style.learn import LearnSettings, learn_style
 
     learn_style(HOKUSAI, "gone", LearnSettings(**{**QUICK, "steps": 1}))
     assert run_cli("styles", "--remove", "gone").returncode == 0

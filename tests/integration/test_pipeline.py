@@ -13,8 +13,7 @@ from PIL import Image
 import stylecut
 from stylecut import StylecutError
 from stylecut.core.options import Options
-from stylecut.pipeline.session import NoPersonError
-from stylecut.pipeline.session import run
+from stylecut.pipeline.session import NoPersonError, run
 
 from ..conftest import HOKUSAI, STARRY
 
@@ -186,7 +185,9 @@ def test_large_photo_full_size_sharp_and_within_memory(tmp_path):
     res = np.asarray(Image.open(out).convert("L"), np.float32)
     assert res.shape == (2500, 4000)
     # detail: high-frequency energy at full size vs the same result made soft by a 4x down/up-scale
-    soft = cv2.resize(cv2.resize(res, (1000, 625), interpolation=cv2.INTER_AREA), (4000, 2500), interpolation=cv2.INTER_CUBIC)
+    soft = cv2.resize(
+        cv2.resize(res, (1000, 625), interpolation=cv2.INTER_AREA), (4000, 2500), interpolation=cv2.INTER_CUBIC
+    )
     lap = lambda x: np.abs(cv2.Laplacian(x, cv2.CV_32F)).mean()
     assert lap(res) > 1.5 * lap(soft)
 

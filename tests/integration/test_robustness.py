@@ -24,10 +24,16 @@ def test_output_that_is_the_input_is_refused(portrait_small, tmp_path):
 
 def test_batch_refuses_its_own_folder_and_an_unwritable_one(portrait_small, tmp_path):
     shutil.copy(portrait_small, tmp_path / "a.jpg")
-    assert_one_line_error(run_cli("batch", tmp_path, "-o", tmp_path, "--style", "preset:3"), "output folder is the input")
+    assert_one_line_error(
+        run_cli("batch", tmp_path, "-o", tmp_path, "--style", "preset:3"), "output folder is the input"
+    )
     t = time.perf_counter()
-    assert_one_line_error(run_cli("batch", tmp_path, "-o", "/proc/stylecut-out", "--style", "preset:3"), "output folder")
-    assert_one_line_error(run_cli("stylize", portrait_small, "-o", "/proc/out.png", "--style", "preset:3"), "cannot write")
+    assert_one_line_error(
+        run_cli("batch", tmp_path, "-o", "/proc/stylecut-out", "--style", "preset:3"), "output folder"
+    )
+    assert_one_line_error(
+        run_cli("stylize", portrait_small, "-o", "/proc/out.png", "--style", "preset:3"), "cannot write"
+    )
     assert time.perf_counter() - t < 20  # refused up front, not after the work
 
 
@@ -57,8 +63,20 @@ def test_ctrl_c_in_a_batch_leaves_no_part_files_and_resumes(portrait_small, tmp_
     src, out = tmp_path / "in", tmp_path / "out"
     src.mkdir()
     for i in range(10):
-        Image.open(CONTENT / "blonde_girl.jpg").convert("RGB").resize((480 + i, 640), Image.LANCZOS).save(src / f"{i}.jpg")
-    cmd = [str(STYLECUT), "batch", str(src), "-o", str(out), "--style", "preset:3", "--report", str(tmp_path / "r.json")]
+        Image.open(CONTENT / "blonde_girl.jpg").convert("RGB").resize((480 + i, 640), Image.LANCZOS).save(
+            src / f"{i}.jpg"
+        )
+    cmd = [
+        str(STYLECUT),
+        "batch",
+        str(src),
+        "-o",
+        str(out),
+        "--style",
+        "preset:3",
+        "--report",
+        str(tmp_path / "r.json"),
+    ]
     # Ctrl-C as in a terminal: the default disposition, even if this test process inherited SIGINT ignored
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -104,9 +122,18 @@ def test_paintings_are_not_people_and_people_are():
 
     from ..conftest import SEG_IMAGES, STYLES
 
-    free = [STYLES / f"{n}.jpg" for n in ("hokusai_great_wave", "kandinsky_composition_vii", "monet_charing_cross_bridge",
-                                          "monet_san_giorgio_maggiore_at_dusk", "picabia_udnie",
-                                          "vangogh_bedroom_in_arles", "vangogh_starry_night")]
+    free = [
+        STYLES / f"{n}.jpg"
+        for n in (
+            "hokusai_great_wave",
+            "kandinsky_composition_vii",
+            "monet_charing_cross_bridge",
+            "monet_san_giorgio_maggiore_at_dusk",
+            "picabia_udnie",
+            "vangogh_bedroom_in_arles",
+            "vangogh_starry_night",
+        )
+    ]
     assert not [p.name for p in free if segment_photo(to_photo(p))[1]]
     assert not [p.name for p in SEG_IMAGES + sorted(CONTENT.glob("*")) if not segment_photo(to_photo(p))[1]]
     p = run_cli("stylize", STYLES / "vangogh_starry_night.jpg", "-o", "/tmp/stylecut-starry.png", "--style", "preset:3")

@@ -7,9 +7,9 @@ from PIL import Image
 
 import stylecut
 from stylecut import StylecutError
-from stylecut.pipeline.evaluate import iou
 from stylecut.core.imageio import to_photo
 from stylecut.ops.layers import has_person
+from stylecut.pipeline.evaluate import iou
 from stylecut.segmentation import load_mask
 
 from ..conftest import PORTRAIT, SEG_IMAGES, gt_mask
@@ -116,7 +116,9 @@ def test_body_crops_improve_small_and_grouped_people(name):
 
     f = _seg(name)
     rgb, gt = to_photo(f).rgb, gt_mask(f)
-    assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], pose=False)), gt) + 0.02
+    assert (
+        iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], pose=False)), gt) + 0.02
+    )
 
 
 def test_colour_models_open_the_gaps_between_limbs():
@@ -127,6 +129,6 @@ def test_colour_models_open_the_gaps_between_limbs():
 
     f = _seg("ccp_0734")  # road showing between arm and body, and between the legs
     rgb, gt = to_photo(f).rgb, gt_mask(f)
-    assert iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], carve=False)), gt) + 0.01
-
-
+    assert (
+        iou(person_alpha(rgb), gt) > iou(person_alpha(rgb, recipe=replace(RECIPES["default"], carve=False)), gt) + 0.01
+    )

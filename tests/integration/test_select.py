@@ -6,9 +6,7 @@ import pytest
 from PIL import Image
 
 from stylecut.core.errors import StylecutError
-from stylecut.segmentation.select import Selection
-from stylecut.segmentation.select import Selector
-from stylecut.segmentation.select import select_mask
+from stylecut.segmentation.select import Selection, Selector, select_mask
 
 from ..conftest import EVAL, assert_one_line_error, run_cli
 
@@ -69,8 +67,8 @@ def test_clicks_correct_and_are_applied_in_order():
 
 def test_negative_click_removes_a_second_person(tmp_path):
     """Two people side by side: the person prior takes both; one --remove click on the right one leaves the left."""
-    from stylecut.pipeline.session import compute_alpha
     from stylecut.core.imageio import Photo
+    from stylecut.pipeline.session import compute_alpha
 
     left = np.asarray(Image.open(EVAL / "content" / "blonde_girl.jpg").convert("RGB").resize((300, 400)))
     gap = np.repeat(left[:, :1], 60, axis=1)  # the photo's own edge colour between the two
@@ -126,7 +124,9 @@ def test_http_mask_with_points_and_box(live_server, tmp_path):
     data = COWS.read_bytes()
     truth = gt(COWS)
     box = ",".join(str(int(v)) for v in box_of(truth))
-    r = httpx.post(live_server + "/api/mask", data={"box": box}, files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60)
+    r = httpx.post(
+        live_server + "/api/mask", data={"box": box}, files={"image": ("c.jpg", data, "image/jpeg")}, timeout=60
+    )
     assert r.status_code == 200, r.text
     first = np.asarray(Image.open(io.BytesIO(r.content))) > 127
     assert iou(first, truth) > 0.55

@@ -46,14 +46,27 @@ def test_styles_with_previews(server):
     assert server.get("/api/styles/preset:99/preview.jpg").status_code == 404
 
 
-@pytest.mark.parametrize("data,files_extra,fmt", [
-    ({"style": "preset:20"}, {}, "png"),
-    ({"region": "foreground", "style": "preset:3", "format": "jpeg"}, {}, "jpeg"),
-    ({"style": "preset:3", "fg_style": "preset:19", "strength": "0.6", "preserve_color": "true", "format": "webp"}, {}, "webp"),
-    ({"blur": "8"}, {}, "png"),
-    ({"region": "all", "refine": "none", "style_size": "256"}, {"style_image": STARRY}, "png"),
-    ({"engine": "gatys", "iterations": "5", "size": "96"}, {"style_image": STARRY}, "png"),
-])
+@pytest.mark.parametrize(
+    "data,files_extra,fmt",
+    [
+        ({"style": "preset:20"}, {}, "png"),
+        ({"region": "foreground", "style": "preset:3", "format": "jpeg"}, {}, "jpeg"),
+        (
+            {
+                "style": "preset:3",
+                "fg_style": "preset:19",
+                "strength": "0.6",
+                "preserve_color": "true",
+                "format": "webp",
+            },
+            {},
+            "webp",
+        ),
+        ({"blur": "8"}, {}, "png"),
+        ({"region": "all", "refine": "none", "style_size": "256"}, {"style_image": STARRY}, "png"),
+        ({"engine": "gatys", "iterations": "5", "size": "96"}, {"style_image": STARRY}, "png"),
+    ],
+)
 def test_stylize_options(server, photo, data, files_extra, fmt):
     files = {"image": ("p.jpg", photo, "application/octet-stream")}  # content type is not trusted anyway
     for k, path in files_extra.items():

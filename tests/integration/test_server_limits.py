@@ -39,7 +39,9 @@ def test_every_error_has_one_shape(live_server):
         httpx.post(live_server + "/api/stylize", data={"strength": "strong"}, files={"image": _jpeg()}),  # 422 type
         httpx.post(live_server + "/api/stylize", files={"image": _png_header(60000, 60000)}),  # 413 from the header
         httpx.post(live_server + "/api/paint", files={"portrait": _jpeg_sky(), "painting": STARRY.read_bytes()}),
-        httpx.post(live_server + "/api/stylize", data={"style": "preset:3", "style_size": "4096"}, files={"image": _jpeg()}),
+        httpx.post(
+            live_server + "/api/stylize", data={"style": "preset:3", "style_size": "4096"}, files={"image": _jpeg()}
+        ),
     ]
     assert [r.status_code for r in cases] == [404, 405, 422, 422, 413, 422, 400]
     for r in cases:
@@ -101,7 +103,9 @@ def test_burst_gets_200s_and_clean_503s(live_server):
         replies = list(pool.map(one, range(30)))
     codes = [r.status_code for r in replies]
     assert set(codes) <= {200, 503} and codes.count(200) >= 6, codes
-    assert all(r.json() == {"error": "the server is busy; try again in a moment"} for r in replies if r.status_code == 503)
+    assert all(
+        r.json() == {"error": "the server is busy; try again in a moment"} for r in replies if r.status_code == 503
+    )
     health = httpx.get(live_server + "/healthz").json()
     assert health["busy"] == 0 and health["waiting"] == 0 and health["workers"] == 2
 

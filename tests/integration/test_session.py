@@ -7,9 +7,9 @@ import sys
 import numpy as np
 
 import stylecut
-from stylecut.runtime.caches import Cache
 from stylecut.core.options import Options
 from stylecut.pipeline.session import Session
+from stylecut.runtime.caches import Cache
 
 from ..conftest import run_cli
 
@@ -38,7 +38,8 @@ def test_importing_stylecut_changes_no_process_globals():
     code = (
         "import cv2, PIL.Image as I\n"
         "before = (I.MAX_IMAGE_PIXELS, cv2.getNumThreads())\n"
-        "import stylecut, stylecut.pipeline.session, stylecut.apps.cli, stylecut.apps.server, stylecut.apps.batch.local\n"
+        "import stylecut, stylecut.pipeline.session, stylecut.apps.cli, stylecut.apps.server\n"
+        "import stylecut.apps.batch.local\n"
         "stylecut.Options(style='preset:1'); stylecut.core.registry.load_builtins()\n"
         "assert (I.MAX_IMAGE_PIXELS, cv2.getNumThreads()) == before, before\n"
         "stylecut.configure(); assert cv2.getNumThreads() == 1 and I.MAX_IMAGE_PIXELS == before[0]\n"
@@ -93,9 +94,9 @@ def test_style_network_runs_with_one_instance_norm_op_per_layer_and_the_same_pix
     import onnx
     import onnxruntime as ort
 
-    from stylecut.runtime.assets import model_path
     from stylecut.core.config import user_dir
     from stylecut.runtime import onnx_session
+    from stylecut.runtime.assets import model_path
 
     x = np.random.default_rng(3).random((1, 3, 96, 136), np.float32)
     w = np.zeros(26, np.float32)

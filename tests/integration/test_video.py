@@ -50,8 +50,13 @@ def describe(path):
         if rotation % 180:
             shown = shown[::-1]
     with av.open(str(path)) as c:
-        return dict(size=(shown[1], shown[0]), frames=len(frames), fps=float(c.streams.video[0].average_rate),
-                    audio=[s.codec_context.name for s in c.streams.audio], duration=c.duration / 1e6 if c.duration else None)
+        return dict(
+            size=(shown[1], shown[0]),
+            frames=len(frames),
+            fps=float(c.streams.video[0].average_rate),
+            audio=[s.codec_context.name for s in c.streams.audio],
+            duration=c.duration / 1e6 if c.duration else None,
+        )
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +109,15 @@ def test_start_end_and_bad_clips(clip, tmp_path):
         assert_one_line_error(p, needle)
     p = run_cli("video", half, "-o", tmp_path / "half_out.mp4", "--style", "preset:3", "--style-size", "128")
     assert p.returncode == 0 or (p.returncode == 2 and "truncated" in p.stderr and len(p.stderr.splitlines()) == 1)
-    assert_one_line_error(run_cli("video", clip, "-o", tmp_path / "x.avi", "--style", "preset:3"), "unsupported video output")
+    assert_one_line_error(
+        run_cli("video", clip, "-o", tmp_path / "x.avi", "--style", "preset:3"), "unsupported video output"
+    )
     assert not [f for f in set(tmp_path.iterdir()) - before if f.name != "half_out.mp4"]
 
 
 def test_temporal_filter_cuts_flicker(clip, tmp_path):
-    from stylecut.pipeline.evaluate import read_video
-    from stylecut.pipeline.evaluate import warping_error
     from stylecut.core.options import Options
+    from stylecut.pipeline.evaluate import read_video, warping_error
     from stylecut.pipeline.session import Session
     from stylecut.pipeline.video import stylize_video
 
@@ -126,8 +132,8 @@ def test_temporal_filter_cuts_flicker(clip, tmp_path):
 
 
 def test_frames_from_python_stream_through_a_session(clip):
-    from stylecut.pipeline.evaluate import read_video
     from stylecut.core.options import Options
+    from stylecut.pipeline.evaluate import read_video
     from stylecut.pipeline.session import Session
     from stylecut.pipeline.video import stylize_frames
 
@@ -160,11 +166,8 @@ def test_segments_equal_the_whole_clip(tmp_path):
     """Segments rendered with a warm-up overlap give the frames of one pass over the whole clip."""
     from stylecut.core.options import Options
     from stylecut.pipeline.session import Session
-    from stylecut.pipeline.video import frames
-    from stylecut.pipeline.video import stylize_frames
-    from stylecut.pipeline.video_segments import join
-    from stylecut.pipeline.video_segments import plan
-    from stylecut.pipeline.video_segments import render
+    from stylecut.pipeline.video import frames, stylize_frames
+    from stylecut.pipeline.video_segments import join, plan, render
 
     clip = make_clip(tmp_path / "c.mp4", n=40, size=(320, 180))
     opts = Options(style="preset:9")
@@ -207,7 +210,9 @@ def test_ray_backend_cuts_clips_into_segments(tmp_path):
 
 
 def _dog_selection_run(tmp_path, box_frame: int, *extra: str):
-    """The first 20 dog frames as a clip, a --box around the dog in `box_frame`, stylized: (clip, box, truth, output frames)."""
+    """The first 20 dog frames as a clip, a --box around the dog in `box_frame`, stylized.
+
+    Returns (clip, box, truth, output frames)."""
     from stylecut.pipeline.video import frames
 
     clip = make_clip(tmp_path / "dog.mp4", seq="dog", n=20, audio=False)

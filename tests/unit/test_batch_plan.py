@@ -12,7 +12,9 @@ def test_which_files_are_inputs_and_where_they_go():
     assert output_for(P("/in/.hidden.jpg"), P("/in"), P("/out")) is None
     assert output_for(P("/in/notes.txt"), P("/in"), P("/out")) is None
     assert output_for(P("/in/out/done.jpg"), P("/in"), P("/in/out")) is None  # output folder inside the input
-    assert output_for(P("/in/outside/x.jpg"), P("/in"), P("/in/out")) == P("/in/out/outside/x.jpg")  # not a prefix match
+    assert output_for(P("/in/outside/x.jpg"), P("/in"), P("/in/out")) == P(
+        "/in/out/outside/x.jpg"
+    )  # not a prefix match
 
 
 def test_join_clips_reports_missing_or_failed_segments(tmp_path):

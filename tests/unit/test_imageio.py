@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from stylecut import StylecutError
-
-from stylecut import load_image
-
-from stylecut import save_image
-from stylecut.core.imageio import check_output_path
-from stylecut.core.imageio import to_photo
+from stylecut import StylecutError, load_image, save_image
+from stylecut.core.imageio import check_output_path, to_photo
 
 
 def _rgb(w=64, h=48):
@@ -35,7 +30,7 @@ def test_exif_orientation_is_applied(tmp_path):
 def test_modes_load_as_rgb(mode, tmp_path):
     base = Image.fromarray(_rgb())
     if mode == "I;16":
-        img = Image.fromarray((np.asarray(base.convert("L")).astype(np.uint16) * 257))
+        img = Image.fromarray(np.asarray(base.convert("L")).astype(np.uint16) * 257)
     elif mode in ("I", "F"):
         img = base.convert("L").convert(mode)
     elif mode == "PA":

@@ -4,8 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from stylecut.ops.compose import compose_layers
-from stylecut.ops.layers import Layers
-from stylecut.ops.layers import snap
+from stylecut.ops.layers import Layers, snap
 
 
 def test_two_layers_are_one_array_and_its_complement():
@@ -28,7 +27,9 @@ def test_three_layers_sum_to_one_and_compose_by_weight():
     total = sum(layers[n] for n in layers.names)
     assert np.allclose(total, 1.0) and np.array_equal(layers.others("background"), person + dog)
     rgb = np.full((h, w, 3), 128, np.uint8)
-    looks = {name: np.full((h, w, 3), v, np.float32) for name, v in (("person", 1.0), ("dog", 0.5), ("background", 0.0))}
+    looks = {
+        name: np.full((h, w, 3), v, np.float32) for name, v in (("person", 1.0), ("dog", 0.5), ("background", 0.0))
+    }
     out = compose_layers(rgb, rgb, layers, looks)
     assert (out[:, :3] == 255).all() and (out[:, 5:7] == 128).all() and (out[:, 9:] == 0).all()
 

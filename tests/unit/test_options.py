@@ -7,8 +7,8 @@ from dataclasses import fields
 import pytest
 
 from stylecut import StylecutError
-from stylecut.core.options import (GatysParams, Options, PaintOptions, check_field, defaults_of, describe,
-                              schema_fields)
+from stylecut.core.options import GatysParams, Options, PaintOptions, check_field, defaults_of, describe, schema_fields
+from stylecut.style.spec import layer_styles
 
 
 @pytest.mark.parametrize("kwargs,needle", [
@@ -49,11 +49,11 @@ def test_describe_serves_choices_from_the_registry():
 
 def test_layer_styles_keep_region_and_fg_style_meaning():
     o = Options(style="preset:3", fg_style="preset:7")
-    assert [s and s.label for s in o.layer_styles().values()] == ["preset:3", "preset:7"]
+    assert [s and s.label for s in layer_styles(o).values()] == ["preset:3", "preset:7"]
     o = Options(style="preset:3", region="foreground")
-    assert [s and s.label for s in o.layer_styles().values()] == [None, "preset:3"]
+    assert [s and s.label for s in layer_styles(o).values()] == [None, "preset:3"]
     o = Options(style="preset:3", region="all")
-    styles = list(o.layer_styles().values())
+    styles = list(layer_styles(o).values())
     assert styles[0] is styles[1] and not o.needs_mask
     assert Options(blur=4).needs_mask and Options(style="preset:3", region="all", blur=2).needs_mask
 

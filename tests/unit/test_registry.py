@@ -5,11 +5,16 @@ import numpy as np
 import pytest
 
 from stylecut import StylecutError
-from stylecut.core.registry import (ENGINES, Registry, engine_families, get_engine, get_segmenter, list_engines,
-                               list_segmenters)
-from stylecut.style import StyleSpec
-from stylecut.style import engine_for
-from stylecut.style import parse_style
+from stylecut.core.registry import (
+    ENGINES,
+    Registry,
+    engine_families,
+    get_engine,
+    get_segmenter,
+    list_engines,
+    list_segmenters,
+)
+from stylecut.style import StyleSpec, engine_for, parse_style
 
 
 def test_builtins_are_registered_with_their_models():

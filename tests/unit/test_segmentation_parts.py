@@ -6,8 +6,7 @@ import pytest
 
 
 def test_body_crop_geometry():
-    from stylecut.segmentation.pose import CROP_SIDE
-    from stylecut.segmentation.pose import Body
+    from stylecut.segmentation.pose import CROP_SIDE, Body
 
     upright = Body.aligned(np.array([100.0, 200.0]), np.array([100.0, 100.0]))  # head straight above the hips
     assert upright.side == pytest.approx(250.0) and upright.angle == pytest.approx(0.0)
@@ -20,8 +19,7 @@ def test_body_crop_geometry():
 
 
 def test_trust_follows_the_persons_size():
-    from stylecut.segmentation.pose import fuse
-    from stylecut.segmentation.pose import trust
+    from stylecut.segmentation.pose import fuse, trust
 
     assert trust(1.0) == pytest.approx(0.3) and trust(2.0) == pytest.approx(0.6)
     assert trust(100.0) == 0.8 and trust(0.3) == 0.0  # capped; close-ups left to the selfie model
@@ -68,10 +66,7 @@ def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(s
     import cv2
 
     from stylecut.ops.filters import color_guided_filter
-    from stylecut.segmentation.refine import CONTRAST
-    from stylecut.segmentation.refine import SHARPEN
-    from stylecut.segmentation.refine import _radius
-    from stylecut.segmentation.refine import guided
+    from stylecut.segmentation.refine import CONTRAST, SHARPEN, _radius, guided
 
     h, w = shape
     rng = np.random.default_rng(2)

@@ -1,9 +1,9 @@
 """The stylecut command line: a thin typer layer over the library."""
 from __future__ import annotations
 
+import inspect
 import os
 import sys
-import inspect
 from pathlib import Path
 from typing import Optional
 
@@ -22,12 +22,7 @@ finally:
         del sys.modules["rich"]
 
 from stylecut.core.errors import StylecutError
-from stylecut.core.options import GatysParams
-from stylecut.core.options import Options
-from stylecut.core.options import PaintOptions
-from stylecut.core.options import choices_of
-from stylecut.core.options import field_of
-from stylecut.core.options import schema_fields
+from stylecut.core.options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -110,9 +105,7 @@ def with_pointing(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from stylecut.segmentation.select import Selection
-        from stylecut.segmentation.select import parse_box
-        from stylecut.segmentation.select import parse_point
+        from stylecut.segmentation.select import Selection, parse_box, parse_point
 
         box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
         sel = Selection.of(parse_box(box) if box else None, [parse_point(a, "--add") for a in add],
@@ -150,7 +143,12 @@ class _progress_bar:
             return None
         from tqdm import tqdm
 
-        self.bar = tqdm(total=100, unit="%", desc="optimising", bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]")
+        self.bar = tqdm(
+            total=100,
+            unit="%",
+            desc="optimising",
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}]",
+        )
 
         def update(stage: str, frac: float) -> None:
             if stage in ("optimise", "done"):
@@ -186,7 +184,7 @@ def guarded(fn):
         except KeyboardInterrupt:
             fail("interrupted", 130)
         except BrokenPipeError:  # e.g. `stylecut styles | head`: the reader left; nothing to say
-            raise typer.Exit(0)
+            raise typer.Exit(0) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
         except MemoryError:
@@ -209,7 +207,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """stylecut: find the person, stylize where you choose, blend with clean edges."""
 
@@ -226,19 +226,15 @@ def _refine_option():
 def stylize(
     input: Path = typer.Argument(..., help="Photo to stylize (JPEG, PNG, WebP, TIFF, ...)."),
     output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
-    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask (grey or alpha, any size, same aspect)."),
-    save_mask: Optional[Path] = typer.Option(None, "--save-mask", help="Also write the soft mask used."),
-    save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the person as an RGBA cut-out."),
+    mask: Path | None = typer.Option(None, "--mask", help="Your own mask (grey or alpha, any size, same aspect)."),
+    save_mask: Path | None = typer.Option(None, "--save-mask", help="Also write the soft mask used."),
+    save_cutout: Path | None = typer.Option(None, "--save-cutout", help="Also write the person as an RGBA cut-out."),
     options: Options = None,
     selection=None,
 ) -> None:
     """Stylize a photo's background, person (or the subject you point at), or both."""
-    from stylecut.core.imageio import check_cutout_path
-    from stylecut.core.imageio import check_not_input
-    from stylecut.core.imageio import check_output_path
-    from stylecut.core.imageio import save_image
-    from stylecut.pipeline.session import compute_alpha
-    from stylecut.pipeline.session import run
+    from stylecut.core.imageio import check_cutout_path, check_not_input, check_output_path, save_image
+    from stylecut.pipeline.session import compute_alpha, run
 
     for p in (output, save_mask):
         if p is not None:
@@ -272,13 +268,8 @@ def mask(
     selection=None,
 ) -> None:
     """Write the soft person mask (or an RGBA cut-out) of a photo; --box/--add/--remove select any subject."""
-    from stylecut.core.imageio import check_cutout_path
-    from stylecut.core.imageio import check_not_input
-    from stylecut.core.imageio import check_output_path
-    from stylecut.core.imageio import save_image
-    from stylecut.core.imageio import to_photo
-    from stylecut.pipeline.session import Result
-    from stylecut.pipeline.session import compute_alpha
+    from stylecut.core.imageio import check_cutout_path, check_not_input, check_output_path, save_image, to_photo
+    from stylecut.pipeline.session import Result, compute_alpha
 
     (check_cutout_path if cutout else check_output_path)(output)
     check_not_input(output, input)
@@ -291,10 +282,12 @@ def mask(
 @app.command()
 @guarded
 def styles(
-    sheet: Optional[Path] = typer.Option(None, "--sheet", help="Render every preset on a sample photo into FILE."),
-    photo: Optional[Path] = typer.Option(None, "--photo", help="Photo for the sheet (default: the bundled sample)."),
-    remove: Optional[str] = typer.Option(None, "--remove", help="Delete the learned style NAME."),
-    preview: Optional[str] = typer.Option(None, "--preview", help="Write the learned style NAME's preview to --sheet FILE."),
+    sheet: Path | None = typer.Option(None, "--sheet", help="Render every preset on a sample photo into FILE."),
+    photo: Path | None = typer.Option(None, "--photo", help="Photo for the sheet (default: the bundled sample)."),
+    remove: str | None = typer.Option(None, "--remove", help="Delete the learned style NAME."),
+    preview: str | None = typer.Option(
+        None, "--preview", help="Write the learned style NAME's preview to --sheet FILE."
+    ),
 ) -> None:
     """List the styles (built-in from the engine registry, then learned ones); --sheet renders them all."""
     from stylecut.core.registry import listed_styles
@@ -307,8 +300,7 @@ def styles(
         if sheet is None:
             fail("--preview NAME needs --sheet FILE (where to write the preview)")
         data = learned.load(preview).preview_jpeg
-        from stylecut.core.imageio import check_output_path
-        from stylecut.core.imageio import write_atomic
+        from stylecut.core.imageio import check_output_path, write_atomic
 
         if check_output_path(sheet) != "JPEG":
             fail("the preview is a JPEG; name the file .jpg")
@@ -323,9 +315,8 @@ def styles(
         typer.echo("Blend presets with +, e.g. --style preset:3+preset:7; learn your own with `stylecut learn-style`")
         typer.echo(f"Learned styles live in {learned.styles_dir()}")
         return
-    from stylecut.core.imageio import check_output_path
-    from stylecut.core.imageio import save_image
     from stylecut.apps.presets_sheet import presets_sheet
+    from stylecut.core.imageio import check_output_path, save_image
 
     check_output_path(sheet)
     save_image(presets_sheet(photo), sheet)
@@ -339,17 +330,24 @@ def learn_style(
     name: str = typer.Option(..., "--name", help="The new style's name: use it as --style preset:NAME."),
     photos: list[Path] = typer.Option([], "--photos", help="A folder of extra training photos (repeatable)."),
     steps: int = typer.Option(300, "--steps", min=1, max=100000, help="Training steps (~0.75 s each on 2 CPU cores)."),
-    size: int = typer.Option(512, "--size", min=128, max=2048, help="Photo size (long side, px) the style is tuned for."),
-    device: str = typer.Option("auto", "--device", click_type=click.Choice(["auto", "cpu", "cuda"]),
-                               help="Where torch trains: a CUDA GPU when there is one (auto), or cpu."),
+    size: int = typer.Option(
+        512, "--size", min=128, max=2048, help="Photo size (long side, px) the style is tuned for."
+    ),
+    device: str = typer.Option(
+        "auto",
+        "--device",
+        click_type=click.Choice(["auto", "cpu", "cuda"]),
+        help="Where torch trains: a CUDA GPU when there is one (auto), or cpu.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace a learned style of the same name."),
 ) -> None:
-    """Learn a new fast style from a painting (the 26-style network's norms; minutes on a CPU). Ctrl-C keeps the best so far."""
+    """Learn a new fast style from a painting (the 26-style network's norms; minutes on a CPU).
+
+    Ctrl-C keeps the best so far."""
     from tqdm import tqdm
 
     from stylecut.style import learned
-    from stylecut.style.learn import LearnSettings
-    from stylecut.style.learn import check_painting
+    from stylecut.style.learn import LearnSettings, check_painting
     from stylecut.style.learn import learn_style as learn
 
     learned.check_name(name)
@@ -396,9 +394,7 @@ def models(
     """Every model with its file, package, licence, size and native input; segmenters and engines that use them."""
     if ctx.invoked_subcommand is not None:
         return
-    from stylecut.apps.model_info import bench_rows
-    from stylecut.apps.model_info import model_rows
-    from stylecut.apps.model_info import registry_rows
+    from stylecut.apps.model_info import bench_rows, model_rows, registry_rows
 
     for line in model_rows():
         typer.echo(line)
@@ -418,8 +414,7 @@ def export(
     output: Path = typer.Option(..., "-o", "--output", help="The ONNX file to write."),
 ) -> None:
     """Write a standalone ONNX model of the network with this style baked in (checked in plain onnxruntime)."""
-    from stylecut.style.export import INPUT_NOTE
-    from stylecut.style.export import export_onnx
+    from stylecut.style.export import INPUT_NOTE, export_onnx
 
     diff = export_onnx(style, output)
     typer.echo(f"wrote {output} ({INPUT_NOTE}); checked in onnxruntime: max difference {diff:.1g}")
@@ -446,13 +441,20 @@ def video(
     input: Path = typer.Argument(..., help="A clip: mp4, mov, mkv, webm, avi or animated GIF."),
     output: Path = typer.Option(..., "-o", "--output", help="Result: .mp4 (H.264), .webm (VP9) or .gif."),
     start: float = typer.Option(0.0, "--start", help="Seconds into the clip to begin."),
-    end: Optional[float] = typer.Option(None, "--end", help="Seconds into the clip to stop (default: its end)."),
-    temporal: str = typer.Option("on", "--temporal", click_type=click.Choice(["on", "off"]),
-                                 help="Stabilise mask and style over time with optical flow (on), or each frame alone."),
-    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask, used for every frame."),
-    select_at: Optional[float] = typer.Option(
-        None, "--select-at", help="With --box/--add/--remove: seconds into the clip of the frame they point at "
-        "(default: the first frame); the selection is followed backwards and forwards from there."),
+    end: float | None = typer.Option(None, "--end", help="Seconds into the clip to stop (default: its end)."),
+    temporal: str = typer.Option(
+        "on",
+        "--temporal",
+        click_type=click.Choice(["on", "off"]),
+        help="Stabilise mask and style over time with optical flow (on), or each frame alone.",
+    ),
+    mask: Path | None = typer.Option(None, "--mask", help="Your own mask, used for every frame."),
+    select_at: float | None = typer.Option(
+        None,
+        "--select-at",
+        help="With --box/--add/--remove: seconds into the clip of the frame they point at "
+        "(default: the first frame); the selection is followed backwards and forwards from there.",
+    ),
     options: Options = None,
     selection=None,
 ) -> None:
@@ -484,13 +486,17 @@ def video(
 @guarded
 @with_schema(Options, GatysParams, make=stylize_options)
 def batch(
-    input_dir: str = typer.Argument(..., help="Folder of photos (searched recursively); with --backend ray also a URI."),
+    input_dir: str = typer.Argument(
+        ..., help="Folder of photos (searched recursively); with --backend ray also a URI."
+    ),
     output_dir: str = typer.Option(..., "-o", "--output", help="Folder for the results (sub-folders kept)."),
     jobs: int = typer.Option(1, "--jobs", "-j", help="Worker processes (models load once per worker)."),
     skip_existing: bool = typer.Option(False, "--skip-existing", help="Resume: leave finished outputs alone."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write a JSON report of every file."),
-    backend: str = typer.Option("local", "--backend", help="local (worker processes) or ray (Ray Data; needs stylecut[ray])."),
-    address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: start a local one)."),
+    report: Path | None = typer.Option(None, "--report", help="Write a JSON report of every file."),
+    backend: str = typer.Option(
+        "local", "--backend", help="local (worker processes) or ray (Ray Data; needs stylecut[ray])."
+    ),
+    address: str | None = typer.Option(None, "--address", help="Ray cluster address (default: start a local one)."),
     options: Options = None,
 ) -> None:
     """Stylize every image in a folder tree; bad files are reported and skipped."""
@@ -511,21 +517,15 @@ def paint(
     portrait: Path = typer.Argument(..., help="Photo of a person."),
     painting: Path = typer.Argument(..., help="The painting to place them in."),
     output: Path = typer.Option(..., "-o", "--output", help="Result file (.png, .jpg, .webp)."),
-    save_cutout: Optional[Path] = typer.Option(None, "--save-cutout", help="Also write the placed person as RGBA."),
-    mask: Optional[Path] = typer.Option(None, "--mask", help="Your own mask for the portrait."),
+    save_cutout: Path | None = typer.Option(None, "--save-cutout", help="Also write the placed person as RGBA."),
+    mask: Path | None = typer.Option(None, "--mask", help="Your own mask for the portrait."),
     options: PaintOptions = None,
     selection=None,
 ) -> None:
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
     from dataclasses import asdict
 
-    from stylecut.core.imageio import check_cutout_path
-
-    from stylecut.core.imageio import check_not_input
-
-    from stylecut.core.imageio import check_output_path
-
-    from stylecut.core.imageio import save_image
+    from stylecut.core.imageio import check_cutout_path, check_not_input, check_output_path, save_image
     from stylecut.pipeline.into_painting import paint as paint_into
 
     check_output_path(output)
@@ -546,26 +546,20 @@ def paint(
 def evaluate_masks(
     images_dir: Path = typer.Argument(..., help="Folder of photos."),
     masks_dir: Path = typer.Argument(..., help="Folder of ground-truth masks with the same file names."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Write per-image figures as CSV."),
-    sheet: Optional[Path] = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
+    report: Path | None = typer.Option(None, "--report", help="Write per-image figures as CSV."),
+    sheet: Path | None = typer.Option(None, "--sheet", help="Write an overlay sheet of the worst cases."),
     refine: str = _refine_option(),
-    recipe: str = typer.Option("default", "--recipe", help="Segmentation steps: naive, flip, tiles, pose, cleanup or default (for ablations)."),
+    recipe: str = typer.Option(
+        "default", "--recipe", help="Segmentation steps: naive, flip, tiles, pose, cleanup or default (for ablations)."
+    ),
 ) -> None:
     """Score the segmenter against ground-truth masks: IoU, boundary F, alpha error, time."""
     import numpy as np
 
-    from stylecut.pipeline.evaluate import evaluate
-
-    from stylecut.pipeline.evaluate import worst_sheet
-
-    from stylecut.pipeline.evaluate import write_report
-    from stylecut.core.imageio import Photo
-    from stylecut.core.imageio import check_output_folder
-    from stylecut.core.imageio import check_output_path
-    from stylecut.core.imageio import save_image
-    from stylecut.segmentation import RECIPES
-    from stylecut.segmentation import load_models
+    from stylecut.core.imageio import Photo, check_output_folder, check_output_path, save_image
+    from stylecut.pipeline.evaluate import evaluate, worst_sheet, write_report
     from stylecut.pipeline.session import compute_alpha
+    from stylecut.segmentation import RECIPES, load_models
 
     if recipe not in RECIPES:
         raise StylecutError(f"unknown recipe {recipe!r}; use one of: {', '.join(RECIPES)}")

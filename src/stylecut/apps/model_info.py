@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from stylecut.core.registry import ENGINES, SEGMENTERS
 from stylecut.runtime.assets import model_path
 from stylecut.runtime.model_files import MODELS
-from stylecut.core.registry import ENGINES
-from stylecut.core.registry import SEGMENTERS
 
 BENCH_SIDES = (512, 1024)
 
@@ -65,10 +64,10 @@ def _median_ms(fn: Callable[[], object], runs: int) -> float:
 
 
 def _photo(side: int) -> np.ndarray:
-    from stylecut.ops.filters import resize_max
-    from stylecut.core.imageio import to_photo
-
     import cv2
+
+    from stylecut.core.imageio import to_photo
+    from stylecut.ops.filters import resize_max
 
     rgb = to_photo(model_path("sample_portrait")).rgb
     return resize_max(cv2.resize(rgb, (side, side), interpolation=cv2.INTER_CUBIC), side)
@@ -88,11 +87,9 @@ def _timings() -> Iterator[tuple[str, str, Callable[[], object]]]:
             x = np.random.default_rng(0).random((1, 256, 256, 3), dtype=np.float32)
             sess = session(key)
             yield key, "256x256", lambda sess=sess, x=x: sess.run(None, {sess.get_inputs()[0].name: x})
-    from stylecut.segmentation.person import PersonSegmenter
     from stylecut.core.options import DEFAULT_PRESET
-    from stylecut.style.spec import StyleSpec
-    from stylecut.style.spec import engine_for
-    from stylecut.style.spec import parse_style
+    from stylecut.segmentation.person import PersonSegmenter
+    from stylecut.style.spec import StyleSpec, engine_for, parse_style
 
     seg = PersonSegmenter()
     preset, image = parse_style(DEFAULT_PRESET), StyleSpec("painting", image=_photo(256))

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from PIL import Image
 
-from stylecut.runtime.assets import model_path
+from stylecut.core.imageio import ImageLike, to_photo
 from stylecut.ops.filters import resize_max
-from stylecut.core.imageio import ImageLike
-from stylecut.core.imageio import to_photo
 from stylecut.ops.sheet import make_sheet
-from stylecut.style import parse_style
-from stylecut.style import stylize
+from stylecut.runtime.assets import model_path
+from stylecut.style import parse_style, stylize
 from stylecut.style.presets import PRESETS
 
 

@@ -66,6 +66,8 @@ def torch_device(name: str = "auto") -> str:
     if torch.cuda.is_available():
         return "cuda"
     if name == "cuda":
-        build = "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
+        build = (
+            "a CPU-only build" if torch.version.cuda is None else f"CUDA {torch.version.cuda}, but no GPU is visible"
+        )
         raise StylecutError(f"--device cuda: torch {torch.__version__} ({build}); use --device cpu or auto")
     return "cpu"

@@ -13,13 +13,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from stylecut.core.config import settings
-from stylecut.core.errors import ImageTooLargeError
-from stylecut.core.errors import NotAnImageError
-from stylecut.core.errors import StylecutError
+from stylecut.core.errors import ImageTooLargeError, NotAnImageError, StylecutError
 
 ImageLike = Union[str, "os.PathLike[str]", Image.Image, np.ndarray, bytes]
 
-SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+from stylecut.core.formats import SAVE_FORMATS  # noqa: E402 (one table for every module)
+
 MIN_SIDE = 16
 
 

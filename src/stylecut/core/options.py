@@ -11,8 +11,9 @@ part of [lo, hi] a slider on the web page spans).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
-from typing import Any, Callable
+from typing import Any
 
 from stylecut.core.errors import StylecutError
 
@@ -93,6 +94,11 @@ def validate(obj: Any) -> None:
         check_value(f, getattr(obj, f.name))
 
 
+def no_style(value: object) -> bool:
+    """Whether a style value means no style: None or the text 'none' (any case)."""
+    return value is None or (isinstance(value, str) and value.strip().lower() == "none")
+
+
 def _engines() -> tuple[str, ...]:
     from stylecut.core.registry import engine_families
 
@@ -144,25 +150,16 @@ class Options:
     gatys: GatysParams | None = internal()  # the engine's settings when engine == "gatys" (defaults if None)
 
     def __post_init__(self) -> None:
+        """Checks values only: style specs are parsed (and files read) by the session (style.spec.layer_styles)."""
         validate(self)
-        from stylecut.style.spec import parse_style
-
-        self.style_spec = parse_style(self.style)
-        self.fg_style_spec = parse_style(self.fg_style)
-        if self.style_spec is None and self.fg_style_spec is None and self.blur is None:
+        if no_style(self.style) and no_style(self.fg_style) and self.blur is None:
             raise StylecutError("nothing to do: give a style, a foreground style or a blur")
         if self.engine == "gatys" and self.gatys is None:
             self.gatys = GatysParams()
 
-    def layer_styles(self) -> dict[str, object]:
-        """The style of each mask layer ('background', 'person'); None keeps that layer as in the photo."""
-        bg = self.style_spec if self.region in ("background", "all") else None
-        fg = self.fg_style_spec or (self.style_spec if self.region in ("foreground", "all") else None)
-        return {"background": bg, "person": fg}
-
     @property
     def needs_mask(self) -> bool:
-        return self.region != "all" or self.fg_style_spec is not None or self.blur is not None
+        return self.region != "all" or not no_style(self.fg_style) or self.blur is not None
 
 
 @dataclass

@@ -4,15 +4,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from stylecut.ops.filters import fill_estimate
-
-from stylecut.ops.filters import guided_upsample
-
-from stylecut.ops.filters import luminance
-
-from stylecut.ops.filters import smooth_fill
-from stylecut.ops.layers import BACKGROUND
-from stylecut.ops.layers import Layers
+from stylecut.ops.filters import fill_estimate, guided_upsample, luminance, smooth_fill
+from stylecut.ops.layers import BACKGROUND, Layers
 
 BLUR_REFERENCE_SIDE = 1024  # --blur SIGMA is in pixels of a 1024 px-long version of the photo
 

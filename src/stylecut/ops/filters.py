@@ -66,7 +66,9 @@ def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, 
     var = [[None] * 3 for _ in c]
     for i in c:
         for j in c[i:]:
-            var[i][j] = var[j][i] = box(g[:, :, i] * g[:, :, j], r) - mean_g[:, :, i] * mean_g[:, :, j] + (eps if i == j else 0.0)
+            var[i][j] = var[j][i] = (
+                box(g[:, :, i] * g[:, :, j], r) - mean_g[:, :, i] * mean_g[:, :, j] + (eps if i == j else 0.0)
+            )
     # adjugate of the symmetric 3x3 covariance, then a = inv(cov) @ cov_p
     adj = [[var[(j + 1) % 3][(i + 1) % 3] * var[(j + 2) % 3][(i + 2) % 3]
             - var[(j + 1) % 3][(i + 2) % 3] * var[(j + 2) % 3][(i + 1) % 3] for j in c] for i in c]
@@ -79,7 +81,9 @@ def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, 
     coef = box(coef, r)
     if step > 1:
         coef = cv2.resize(coef, (w, h), interpolation=cv2.INTER_LINEAR)
-    return coef[:, :, 0] * guide[:, :, 0] + coef[:, :, 1] * guide[:, :, 1] + coef[:, :, 2] * guide[:, :, 2] + coef[:, :, 3]
+    return (
+        coef[:, :, 0] * guide[:, :, 0] + coef[:, :, 1] * guide[:, :, 1] + coef[:, :, 2] * guide[:, :, 2] + coef[:, :, 3]
+    )
 
 
 MAX_WINDOWS = 6  # tiling a very long frame: at most this many windows, each longer than square

@@ -5,7 +5,7 @@ The explicit layers (e.g. 'person') are stored; the last one, 'background', is w
 """
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import cv2
 import numpy as np
@@ -38,7 +38,7 @@ class Layers:
         self._background: np.ndarray | None = None
 
     @classmethod
-    def of_person(cls, alpha: np.ndarray) -> "Layers":
+    def of_person(cls, alpha: np.ndarray) -> Layers:
         return cls({PERSON: alpha})
 
     @property
@@ -71,7 +71,7 @@ class Layers:
             return self[BACKGROUND]
         return 1.0 - self.explicit[name]
 
-    def resized(self, size: tuple[int, int]) -> "Layers":
+    def resized(self, size: tuple[int, int]) -> Layers:
         """The layers at size=(w, h) (area-averaged when shrinking)."""
         h, w = self.shape
         if (w, h) == tuple(size):

@@ -19,7 +19,9 @@ PHOTO_TOLERANCE = 12.0  # grey levels: a warped pixel this far from the current 
 def _gray(rgb: np.ndarray, side: int) -> np.ndarray:
     h, w = rgb.shape[:2]
     s = min(1.0, side / max(h, w))
-    small = cv2.resize(rgb, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA) if s < 1 else rgb
+    small = (
+        cv2.resize(rgb, (max(8, round(w * s)), max(8, round(h * s))), interpolation=cv2.INTER_AREA) if s < 1 else rgb
+    )
     return cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
 
 

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
 
 from stylecut.core.errors import StylecutError
+from stylecut.core.formats import IMAGE_EXTS
 from stylecut.core.imageio import to_photo
 
-IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 BOUNDARY_TOLERANCE = 0.008  # of the image diagonal, as in the DAVIS benchmark's F measure
 
 
@@ -109,8 +109,9 @@ def evaluate(images_dir: Path, masks_dir: Path, segment: Callable[[np.ndarray], 
 
 def write_report(scores: list[Score], path: Path) -> None:
     """CSV with one row per image."""
-    from stylecut.core.imageio import write_atomic
     import io
+
+    from stylecut.core.imageio import write_atomic
 
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(asdict(scores[0])))
@@ -144,8 +145,7 @@ def warping_error(outputs: list[np.ndarray], inputs: list[np.ndarray]) -> float:
     The warp is the optical flow of the input frames (DIS), so a stable output changes only where
     the scene does; occluded pixels (forward-backward check) do not count.
     """
-    from stylecut.ops.temporal import reliability
-    from stylecut.ops.temporal import warp
+    from stylecut.ops.temporal import reliability, warp
 
     dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
     errors = []

@@ -7,19 +7,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from stylecut.ops import compose
 from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import ImageLike, to_photo, to_pil
+from stylecut.core.options import DEFAULT_STYLE_SIZE, PaintOptions
+from stylecut.ops import compose
 from stylecut.ops.filters import resize_max
-from stylecut.core.imageio import ImageLike
-from stylecut.core.imageio import to_photo
-from stylecut.core.imageio import to_pil
-from stylecut.core.options import DEFAULT_STYLE_SIZE
-from stylecut.core.options import PaintOptions
-from stylecut.pipeline.session import NoPersonError
-from stylecut.pipeline.session import segment_photo
-from stylecut.style import StyleSpec
-from stylecut.style import parse_style
-from stylecut.style import stylize
+from stylecut.pipeline.session import NoPersonError, segment_photo
+from stylecut.style import StyleSpec, parse_style, stylize
 
 
 @dataclass

@@ -9,31 +9,27 @@ the style network(s) run concurrently on the session's thread pool, then the lay
 """
 from __future__ import annotations
 
+import functools
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image
 
-from stylecut.ops import compose
-from stylecut.runtime.caches import Cache
 from stylecut.core.config import compute_threads
-from stylecut.core.errors import StylecutError
-from stylecut.core.errors import stop_if_cancelled
-from stylecut.ops.filters import resize_max
-from stylecut.core.imageio import ImageLike
-from stylecut.core.imageio import Photo
-from stylecut.core.imageio import to_photo
-from stylecut.core.imageio import to_pil
-from stylecut.ops.layers import Layers
-from stylecut.ops.layers import snap
+from stylecut.core.errors import StylecutError, stop_if_cancelled
+from stylecut.core.imageio import ImageLike, Photo, to_photo, to_pil
 from stylecut.core.options import Options
 from stylecut.core.registry import get_segmenter
-from stylecut.runtime.onnx_session import threads_per_run
-from stylecut.style.spec import engine_for
+from stylecut.ops import compose
+from stylecut.ops.filters import resize_max
+from stylecut.ops.layers import Layers, snap
 from stylecut.ops.temporal import Temporal
+from stylecut.runtime.caches import Cache
+from stylecut.runtime.onnx_session import threads_per_run
+from stylecut.style.spec import engine_for, layer_styles
 
 Progress = Callable[[str, float], None]
 
@@ -110,7 +106,7 @@ class Session:
         pool: threads to run on, shared and left open (a server's), else the session's own `workers`."""
         self.options = options if options is not None else Options(**kwargs)
         self.cache = cache if cache is not None else Cache()
-        self.styles = self.options.layer_styles()  # layer name -> StyleSpec or None
+        self.styles = layer_styles(self.options)  # layer name -> StyleSpec or None
         family = self.options.engine
         self.engines = {name: engine_for(spec, family) for name, spec in self.styles.items() if spec is not None}
         joint = {e.joint for e in self.engines.values()}
@@ -127,7 +123,7 @@ class Session:
                 seen.setdefault(id(spec), (self.engines[name], spec))
         return list(seen.values())
 
-    def prepare(self) -> "Session":
+    def prepare(self) -> Session:
         """Load the models and style vectors now (a first process() does it beside its segmentation)."""
         for j in self._submit_prepare(None):
             j.result()
@@ -151,7 +147,7 @@ class Session:
         if self._own_pool:
             self._pool.shutdown(wait=True)
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -177,7 +173,7 @@ class Session:
         return self._finish(self._start(photo, mask, report), report, name, cancel, temporal, check_person)
 
     def _start(self, photo: Photo, mask: ImageLike | None, report: Progress, threads: int | None = None,
-               seg: object = None) -> "_Started":
+               seg: object = None) -> _Started:
         """The quick look at the subject, then the refinement and the style networks submitted to the pool.
 
         threads: compute threads of each style network run (None: the process setting); seg: the
@@ -204,7 +200,7 @@ class Session:
                                           opts.strength, self.cache.vectors)
         return _Started(photo, small, seg, look, alpha_f, styled_f)
 
-    def _finish(self, started: "_Started", report: Progress, name: str | None, cancel: Callable[[], bool] | None,
+    def _finish(self, started: _Started, report: Progress, name: str | None, cancel: Callable[[], bool] | None,
                 temporal: Temporal | None, check_person: bool) -> Result:
         """Wait for the started work, stabilise it in time (video), compose the layers."""
         opts, photo = self.options, started.photo
@@ -294,11 +290,23 @@ class Session:
         stop_if_cancelled(cancel)
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))
-        small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel)
+        small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel,
+                                      functools.partial(self._warm_start, cancel=cancel))
         looks = {layer: (styled if spec is not None else None) for layer, spec in self.styles.items()}
         out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
+
+
+    def _warm_start(self, small: np.ndarray, mask: np.ndarray | None, style_size: int,
+                    cancel: Callable[[], bool] | None = None) -> np.ndarray:
+        """This request through the fast engines at an optimiser's size (where Gatys starts from).
+
+        Every option carries over (dataclasses.replace) but those that belong to the final result."""
+        fast = replace(self.options, engine="fast", gatys=None, strength=1.0, style_size=style_size,
+                       on_no_person="all", preserve_color=False, blur=None)
+        with Session(fast) as session:
+            return np.asarray(session.process(small, mask=mask, cancel=cancel).image)
 
 
 def _stream_threads(ahead: int) -> int | None:

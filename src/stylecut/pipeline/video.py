@@ -11,20 +11,19 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 
 from stylecut.core.errors import StylecutError
+from stylecut.core.formats import VIDEO_OUTPUTS as OUTPUTS
 from stylecut.core.imageio import normal_mode
-from stylecut.pipeline.session import Session
 from stylecut.ops.temporal import Temporal
+from stylecut.pipeline.session import Session
 
-VIDEO_EXTS = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".gif", ".m4v"}
-OUTPUTS = {".mp4": ("mp4", "libx264", "aac"), ".webm": ("webm", "libvpx-vp9", "libopus"), ".gif": ("gif", "gif", None)}
 MAX_SIDE = 4096  # frames larger than 4K are refused (memory and time)
 
 
@@ -101,7 +100,9 @@ def frames(path: str | os.PathLike, start: float = 0.0, end: float | None = None
 class _Writer:
     """Encodes frames (and copies or re-encodes the input's audio) into a temporary file, then renames it."""
 
-    def __init__(self, out: Path, fps: float, size: tuple[int, int], audio_from: str | None, start: float, end: float | None):
+    def __init__(
+        self, out: Path, fps: float, size: tuple[int, int], audio_from: str | None, start: float, end: float | None
+    ):
         import av
 
         ext = out.suffix.lower()
@@ -227,9 +228,7 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     """
     import time
 
-    from stylecut.core.imageio import check_not_input
-
-    from stylecut.core.imageio import check_output_folder
+    from stylecut.core.imageio import check_not_input, check_output_folder
 
     out = Path(out)
     check_output_folder(out)
@@ -282,9 +281,7 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     import cv2
 
     from stylecut.ops.filters import resize_max
-    from stylecut.segmentation.select import WORK_SIDE
-    from stylecut.segmentation.select import Selection
-    from stylecut.segmentation.select import follow_back
+    from stylecut.segmentation.select import WORK_SIDE, Selection, follow_back
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")

@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stylecut.core.errors import StylecutError
-from stylecut.pipeline.session import Session
+from stylecut.core.formats import VIDEO_OUTPUTS as OUTPUTS
 from stylecut.ops.temporal import Temporal
-from stylecut.pipeline.video import OUTPUTS
-from stylecut.pipeline.video import _Writer
-from stylecut.pipeline.video import frames
-from stylecut.pipeline.video import probe
+from stylecut.pipeline.session import Session
+from stylecut.pipeline.video import _Writer, frames, probe
 
 OVERLAP = 12  # warm-up frames before each segment (the temporal filter's memory)
 MIN_SEGMENT = 48  # frames: shorter segments spend more on warm-up than they save

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import importlib.util
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from stylecut.core.errors import StylecutError
 from stylecut.runtime.model_files import MODELS
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_path(key: str) -> Path:
     """Absolute path of a registered model file; a clear error says what to install if it is missing."""
     try:

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 
-from stylecut.runtime.assets import model_path
-from stylecut.core.config import settings
-from stylecut.core.config import user_dir
+from stylecut.core.config import settings, user_dir
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import write_atomic
+from stylecut.runtime.assets import model_path
 
 _lock = threading.Lock()
 _here = threading.local()  # threads for the networks run from this thread (see threads_per_run)
@@ -200,7 +199,9 @@ def _rewritten(key: str, variant: str | None, passes: tuple) -> str | bytes:
     (the onnx package's import alone costs ~190 ms of a start-up), else the bytes when it cannot be."""
     path = model_path(key)
     stat = path.stat()
-    cached = user_dir("cache") / "models" / f"{key}-{variant or 'plain'}-{REWRITES}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
+    cached = (
+        user_dir("cache") / "models" / f"{key}-{variant or 'plain'}-{REWRITES}-{stat.st_size}-{stat.st_mtime_ns}.onnx"
+    )
     if cached.is_file():
         return str(cached)
     import onnx

@@ -6,10 +6,9 @@ import numpy as np
 from PIL import Image
 
 from stylecut.core.errors import StylecutError
-from stylecut.core.imageio import ImageLike
-from stylecut.core.imageio import open_image
-from stylecut.ops.layers import snap
+from stylecut.core.imageio import ImageLike, open_image
 from stylecut.core.registry import register_segmenter
+from stylecut.ops.layers import snap
 from stylecut.segmentation.base import Look
 
 ASPECT_TOLERANCE = 0.02

@@ -9,24 +9,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from stylecut.runtime.caches import LRU
-
-from stylecut.runtime.caches import key_of
-from stylecut.ops.filters import guided_upsample
-from stylecut.ops.filters import luminance
-from stylecut.ops.filters import resize_max
-from stylecut.ops.layers import has_person
-from stylecut.ops.layers import snap
 from stylecut.core.registry import register_segmenter
+from stylecut.ops.filters import guided_upsample, luminance, resize_max
+from stylecut.ops.layers import has_person, snap
+from stylecut.runtime.caches import LRU, key_of
+from stylecut.runtime.litert import load_model
 from stylecut.segmentation.base import Look
 from stylecut.segmentation.color_models import carve
-from stylecut.runtime.litert import load_model
-from stylecut.segmentation.pose import BodyTracker
-from stylecut.segmentation.pose import PersonLayer
-from stylecut.segmentation.pose import fuse
-from stylecut.segmentation.pose import person_layers
-from stylecut.segmentation.refine import check_method
-from stylecut.segmentation.refine import refine
+from stylecut.segmentation.pose import BodyTracker, PersonLayer, fuse, person_layers
+from stylecut.segmentation.refine import check_method, refine
 from stylecut.segmentation.selfie import selfie_probability
 
 SURE, CORE_SHARE = 0.9, 0.35  # a real person: >= 35 % of their region is >= 0.9 sure (see PersonSegmenter.found)
@@ -113,7 +104,9 @@ def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_met
     return np.clip(alpha, 0.0, 1.0)
 
 
-def first_look(rgb: np.ndarray, recipe: Recipe = Recipe(), cache: LRU | None = None) -> tuple[np.ndarray, np.ndarray, str]:
+def first_look(
+    rgb: np.ndarray, recipe: Recipe = Recipe(), cache: LRU | None = None
+) -> tuple[np.ndarray, np.ndarray, str]:
     """(work-resolution photo, the selfie model's probability, content key): ~25 ms.
 
     Where the person roughly is, e.g. to fill them out of a style network's input while the body
@@ -161,7 +154,7 @@ class PersonSegmenter:
     def prepare(self) -> None:
         load_models(self.recipe)
 
-    def for_clip(self, first_index: int = 0) -> "PersonSegmenter":
+    def for_clip(self, first_index: int = 0) -> PersonSegmenter:
         """For the frames of one clip, in order: the video recipe, the people tracked (BodyTracker).
 
         No cache (frames do not repeat). look() then also runs the body crops, so the tracker's

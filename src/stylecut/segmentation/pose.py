@@ -16,9 +16,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from stylecut.ops.filters import bounded_window
-
-from stylecut.ops.filters import window_starts
+from stylecut.ops.filters import bounded_window, window_starts
 from stylecut.runtime.litert import load_model
 
 DETECT_SIDE = 224
@@ -39,7 +37,7 @@ class Body:
     angle: float
 
     @classmethod
-    def aligned(cls, hip: np.ndarray, scale_point: np.ndarray) -> "Body":
+    def aligned(cls, hip: np.ndarray, scale_point: np.ndarray) -> Body:
         """MediaPipe's alignment rule: centre on the hips, side 2.5x the hip-to-scale-point distance."""
         dx, dy = float(scale_point[0] - hip[0]), float(scale_point[1] - hip[1])
         return cls(float(hip[0]), float(hip[1]), 2.5 * math.hypot(dx, dy), math.pi / 2 - math.atan2(-dy, dx))
@@ -51,7 +49,7 @@ class Body:
         half = CROP_SIDE / 2
         return np.array([[c, -s, self.cx - half * (c - s)], [s, c, self.cy - half * (s + c)]], np.float32)
 
-    def same_person(self, other: "Body") -> bool:
+    def same_person(self, other: Body) -> bool:
         """Nearly the same crop (one person found twice, e.g. in two overlapping tiles)."""
         near = math.hypot(self.cx - other.cx, self.cy - other.cy) < 0.08 * max(self.side, other.side)
         return near and 0.75 < self.side / other.side < 1.33

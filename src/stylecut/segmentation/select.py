@@ -13,17 +13,17 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import cv2
 import numpy as np
 
-from stylecut.ops.compose import grow
 from stylecut.core.errors import StylecutError
+from stylecut.core.registry import register_segmenter
+from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import snap
-from stylecut.core.registry import register_segmenter
 from stylecut.segmentation.base import Look
 
 WORK_SIDE = 400
@@ -64,7 +64,7 @@ class Selection:
     clicks: tuple[tuple[float, float, bool], ...] = field(default_factory=tuple)
 
     @classmethod
-    def of(cls, box=None, add=(), remove=()) -> "Selection":
+    def of(cls, box=None, add=(), remove=()) -> Selection:
         """From separate lists (the CLI's --add/--remove): the positive clicks first."""
         return cls(box, tuple((float(x), float(y), True) for x, y in add) +
                    tuple((float(x), float(y), False) for x, y in remove))
@@ -80,7 +80,7 @@ class Selection:
     def __bool__(self) -> bool:
         return self.box is not None or bool(self.clicks)
 
-    def check(self, width: int, height: int) -> "Selection":
+    def check(self, width: int, height: int) -> Selection:
         """One clear error for points outside the photo, an empty box, contradictions, too many points."""
         if len(self.clicks) > MAX_POINTS:
             raise StylecutError(f"too many points ({len(self.clicks)}); at most {MAX_POINTS}")
@@ -294,8 +294,7 @@ class Selector:
     def _likeness(self, current: np.ndarray, point: tuple[int, int]) -> float:
         """How much more the colours of a click's disc belong to the mask than to the rest of the
         photo: the mean log ratio of their densities (colour_models' histograms)."""
-        from stylecut.segmentation.color_models import colour_index
-        from stylecut.segmentation.color_models import log_density
+        from stylecut.segmentation.color_models import colour_index, log_density
 
         if self.colours is None:
             self.colours = colour_index(self.small, LIKENESS_BINS)
@@ -371,7 +370,9 @@ class Selector:
             y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
             part = np.ascontiguousarray(mask[y0:y1, x0:x1])
             if _both(part):
-                grabcut(np.ascontiguousarray(self.bgr[y0:y1, x0:x1]), part, 1 if models is not None else ITERATIONS, models)
+                grabcut(
+                    np.ascontiguousarray(self.bgr[y0:y1, x0:x1]), part, 1 if models is not None else ITERATIONS, models
+                )
             mask[y0:y1, x0:x1] = part
         return _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), positives)
 
@@ -471,7 +472,8 @@ def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int, models: Models |
     """OpenCV's GrabCut on `mask` (GC_* labels, changed in place) -> its colour models; None when it cannot run.
 
     models: resume from these (a cut of the same photo at half size) instead of starting them with
-    k-means. The k-means draws from OpenCV's random generator: seeded here (the calling thread's), so the same clicks give
+    k-means. The k-means draws from OpenCV's random generator: seeded here (the calling thread's), so the same
+    clicks give
     the same mask whatever ran before.
     """
     if models is None:
@@ -617,7 +619,7 @@ class SelectSegmenter:
 
             load_models()
 
-    def for_clip(self, first_index: int = 0) -> "FollowingSegmenter":
+    def for_clip(self, first_index: int = 0) -> FollowingSegmenter:
         """The selection made on a clip's first frame, then followed through the next ones."""
         return FollowingSegmenter(self.selection)
 
@@ -743,8 +745,7 @@ class Follower:
         The person's crop follows their landmarks; what it segments is kept only near the last mask
         carried along the optical flow (`warped`), so a neighbour the crop also covers is not taken
         and the track cannot slide onto them; a crop that no longer overlaps it is lost."""
-        from stylecut.segmentation.pose import person_at
-        from stylecut.segmentation.pose import person_in
+        from stylecut.segmentation.pose import person_at, person_in
 
         h, w = warped.shape
         r = max(2, round(max(h, w) * FOLLOW_NEAR))

@@ -4,11 +4,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from stylecut.ops.filters import bounded_window
-
-from stylecut.ops.filters import window_starts
-from stylecut.runtime.litert import TFLiteModel
-from stylecut.runtime.litert import load_model
+from stylecut.ops.filters import bounded_window, window_starts
+from stylecut.runtime.litert import TFLiteModel, load_model
 
 TILE_ASPECT = 1.34  # frames longer than this (either way) are also read in overlapping square windows
 

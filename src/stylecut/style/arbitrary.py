@@ -4,10 +4,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from stylecut.runtime.caches import LRU
-
-from stylecut.runtime.caches import key_of
 from stylecut.core.registry import register_engine
+from stylecut.runtime.caches import LRU, key_of
 from stylecut.runtime.onnx_session import session
 from stylecut.style.presets import pad_to
 from stylecut.style.spec import StyleSpec

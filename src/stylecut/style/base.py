@@ -5,7 +5,8 @@ Feed-forward engines (family 'fast') stylize one layer's input at a time; an opt
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,5 +28,9 @@ class JointEngine(Protocol):
     joint: bool
 
     def render(self, rgb: np.ndarray, layers: Any, styles: dict, options: Any,
-               progress: Callable[[str, float], None], cancel: Callable[[], bool] | None) -> tuple[np.ndarray, np.ndarray]:
-        """(the photo at the engine's size uint8, every styled layer's look on it, float32 [0, 1])."""
+               progress: Callable[[str, float], None], cancel: Callable[[], bool] | None,
+               warm_start: Callable[[np.ndarray, np.ndarray | None, int], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(the photo at the engine's size uint8, every styled layer's look on it, float32 [0, 1]).
+
+        warm_start(small photo, person mask there or None, style size) -> uint8 image: the fast
+        engines' result for the same request, given by the pipeline (engines never run a Session)."""

@@ -11,20 +11,19 @@ engine's result, L-BFGS, and VGG run only up to the deepest layer used.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import cv2
 import numpy as np
 
-from stylecut.core.config import compute_threads
-
-from stylecut.core.config import torch_device
-from stylecut.core.errors import StylecutError
-from stylecut.core.errors import stop_if_cancelled
-from stylecut.ops.filters import resize_max
+from stylecut.core.config import compute_threads, torch_device
+from stylecut.core.errors import StylecutError, stop_if_cancelled
 from stylecut.core.options import GatysParams
 from stylecut.core.registry import register_engine
+from stylecut.ops.filters import resize_max
+
+WarmStart = Callable[[np.ndarray, "np.ndarray | None", int], np.ndarray]
 
 @dataclass
 class Region:
@@ -90,7 +89,11 @@ class Objective:
                 style = _resize(style, (max(16, round(style.shape[1] * s)), max(16, round(style.shape[0] * s))))
                 sf = net(_tensor(style, self.device))
                 targets = {l: gram(sf[l]) for l in params.style_layers}
-                masks = None if r.mask is None else _layer_masks(_resize(r.mask, size), {l: cf[l] for l in params.style_layers})
+                masks = (
+                    None
+                    if r.mask is None
+                    else _layer_masks(_resize(r.mask, size), {l: cf[l] for l in params.style_layers})
+                )
                 self.regions.append((targets, masks))
 
     def __call__(self, x):
@@ -146,7 +149,11 @@ def optimise(content_rgb: np.ndarray, regions: list[Region], params: GatysParams
     done = 0
     device = torch_device(params.device)
     net = _net(params, device)
-    x_rgb = None if init_rgb is None else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
+    x_rgb = (
+        None
+        if init_rgb is None
+        else np.clip(init_rgb.astype(np.float32) / (255.0 if init_rgb.dtype == np.uint8 else 1.0), 0, 1)
+    )
     for size, iters in stages:
         stop_if_cancelled(cancel)  # also between the stages' set-ups (VGG, the style's Gram matrices)
         content = _resize(content_rgb, size)
@@ -198,11 +205,12 @@ class GatysEngine:
     def prepare(self, spec, cache=None) -> None:
         pass
 
-    def render(self, rgb: np.ndarray, layers, styles: dict, options, progress, cancel) -> tuple[np.ndarray, np.ndarray]:
-        """(the photo at params.size, the optimised image there, float32 [0, 1]) for every styled layer."""
-        from stylecut.core.options import Options
-        from stylecut.pipeline.session import Session
+    def render(self, rgb: np.ndarray, layers, styles: dict, options, progress, cancel,
+               warm_start: WarmStart) -> tuple[np.ndarray, np.ndarray]:
+        """(the photo at params.size, the optimised image there, float32 [0, 1]) for every styled layer.
 
+        warm_start(small, person mask there or None, style size): the fast engine's result for the
+        same request, where the optimisation starts (the caller's pipeline makes it)."""
         params = options.gatys
         styled = {name: spec for name, spec in styles.items() if spec is not None}
         if not styled:
@@ -212,15 +220,10 @@ class GatysEngine:
             regions = [Region(specs[0].image, None)]
         else:
             regions = [Region(spec.image, layers[name]) for name, spec in styled.items()]
-        # warm start: the fast engine's result for the same request, at the optimised size
         small = resize_max(rgb, int(params.size))
-        warm_opts = Options(style=options.style_spec, region=options.region, fg_style=options.fg_style_spec,
-                            strength=1.0, refine=options.refine, style_size=max(64, int(params.size)),
-                            on_no_person="all")
         mask = None if layers is None else cv2.resize(layers["person"], (small.shape[1], small.shape[0]),
                                                       interpolation=cv2.INTER_AREA)
-        with Session(warm_opts) as warm_session:
-            warm = np.asarray(warm_session.process(small, mask=mask, cancel=cancel).image)
+        warm = warm_start(small, mask, max(64, int(params.size)))
         progress("optimise", 0.0)
         out = optimise(small, regions, params, init_rgb=warm,
                        progress=lambda done, total: progress("optimise", done / total), cancel=cancel)

@@ -8,23 +8,18 @@ photo's block4_relu2 features. Training starts from the built-in preset closest 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from stylecut.core.config import compute_threads
-
-from stylecut.core.config import torch_device
-from stylecut.core.errors import Cancelled
-from stylecut.core.errors import StylecutError
-from stylecut.core.errors import stop_if_cancelled
+from stylecut.core.config import compute_threads, torch_device
+from stylecut.core.errors import Cancelled, StylecutError, stop_if_cancelled
+from stylecut.core.imageio import encode, to_photo
 from stylecut.ops.filters import resize_max
-from stylecut.core.imageio import encode
-from stylecut.core.imageio import to_photo
 from stylecut.style import learned
 from stylecut.style.cin_network import build
 
@@ -72,7 +67,7 @@ def sample_photos() -> list[np.ndarray]:
 
 
 def photos_from(folder: Path) -> list[np.ndarray]:
-    from stylecut.pipeline.evaluate import IMAGE_EXTS
+    from stylecut.core.formats import IMAGE_EXTS
 
     files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_EXTS)
     if not files:
@@ -92,9 +87,7 @@ class Loss:
     def __init__(self, painting: np.ndarray, size: int, device, style_weight: float, content_weight: float):
         import torch
 
-        from stylecut.style.vgg import VGG19Features
-
-        from stylecut.style.vgg import to_caffe
+        from stylecut.style.vgg import VGG19Features, to_caffe
 
         self.net = VGG19Features(list(STYLE_LAYERS) + [CONTENT_LAYER]).to(device)
         self.to_caffe, self.sw, self.cw = to_caffe, style_weight, content_weight
@@ -130,8 +123,11 @@ def _crops(photos: list[np.ndarray], settings: LearnSettings, rng: np.random.Gen
     for _ in range(n):
         rgb = photos[rng.integers(len(photos))]
         scale = settings.size / max(rgb.shape[:2]) * rng.uniform(0.8, 1.25)
-        rgb = cv2.resize(rgb, (max(settings.crop, round(rgb.shape[1] * scale)), max(settings.crop, round(rgb.shape[0] * scale))),
-                         interpolation=cv2.INTER_AREA)
+        rgb = cv2.resize(
+            rgb,
+            (max(settings.crop, round(rgb.shape[1] * scale)), max(settings.crop, round(rgb.shape[0] * scale))),
+            interpolation=cv2.INTER_AREA,
+        )
         y = rng.integers(rgb.shape[0] - settings.crop + 1)
         x = rng.integers(rgb.shape[1] - settings.crop + 1)
         crop = rgb[y:y + settings.crop, x:x + settings.crop]
@@ -143,9 +139,7 @@ def closest_preset(painting_loss: Loss, net, photo, content, device) -> int:
     """The built-in preset (1..26) whose output on `photo` (content: its features) has the lowest style loss."""
     import torch
 
-    from stylecut.style.presets import NUM_PRESETS
-
-    from stylecut.style.presets import style_params
+    from stylecut.style.presets import NUM_PRESETS, style_params
 
     best, best_loss = 1, float("inf")
     with torch.no_grad():

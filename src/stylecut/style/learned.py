@@ -116,8 +116,7 @@ def load(name: str) -> LearnedStyle:
 
 @lru_cache(maxsize=64)
 def _load(path: str, mtime_ns: int, size: int) -> LearnedStyle:
-    from stylecut.style.cin_network import LAYERS
-    from stylecut.style.cin_network import tables
+    from stylecut.style.cin_network import LAYERS, tables
 
     name = Path(path).stem
     try:

@@ -7,10 +7,9 @@ import numpy as np
 
 from stylecut.core.errors import StylecutError
 from stylecut.core.registry import register_engine
-from stylecut.style import learned
-from stylecut.style.cin_network import LAYERS
-from stylecut.style.cin_network import tables
 from stylecut.runtime.onnx_session import session
+from stylecut.style import learned
+from stylecut.style.cin_network import LAYERS, tables
 from stylecut.style.spec import StyleSpec
 
 NUM_PRESETS = 26

@@ -13,6 +13,7 @@ from PIL import Image
 
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import to_photo
+from stylecut.core.options import Options
 from stylecut.core.registry import ENGINES
 
 
@@ -46,6 +47,14 @@ def parse_style(spec: object) -> StyleSpec | None:
         if parsed is not None:
             return parsed
     return StyleSpec(os.path.basename(text), image=to_photo(text).rgb)
+
+
+def layer_styles(options: Options) -> dict[str, StyleSpec | None]:
+    """The style of each mask layer ('background', 'person'), parsed; None keeps that layer as in the photo."""
+    style, fg_style = parse_style(options.style), parse_style(options.fg_style)
+    background = style if options.region in ("background", "all") else None
+    person = fg_style or (style if options.region in ("foreground", "all") else None)
+    return {"background": background, "person": person}
 
 
 def engine_for(spec: StyleSpec, family: str = "fast"):

@@ -56,7 +56,7 @@ class VGG19Features:
         self.torch = torch
         self.device = "cpu"
 
-    def to(self, device) -> "VGG19Features":
+    def to(self, device) -> VGG19Features:
         """Move the weights to a torch device ('cpu', 'cuda')."""
         self.ops = [(n, None if p is None else tuple(t.to(device) for t in p)) for n, p in self.ops]
         self.device = device

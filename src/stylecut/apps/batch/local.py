@@ -10,18 +10,10 @@ from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
 
+from stylecut.apps.batch.plan import Item, Summary, is_video, outcome, output_done, output_for, process_file
 from stylecut.core.config import configure
 from stylecut.core.errors import StylecutError
-from stylecut.core.imageio import check_output_folder
-from stylecut.core.imageio import check_writable
-from stylecut.core.imageio import write_atomic
-from stylecut.apps.batch.plan import Item
-from stylecut.apps.batch.plan import Summary
-from stylecut.apps.batch.plan import is_video
-from stylecut.apps.batch.plan import outcome
-from stylecut.apps.batch.plan import output_done
-from stylecut.apps.batch.plan import output_for
-from stylecut.apps.batch.plan import process_file
+from stylecut.core.imageio import check_output_folder, check_writable, write_atomic
 from stylecut.core.options import Options
 from stylecut.pipeline.session import Session
 

@@ -10,12 +10,8 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+from stylecut.apps.batch.plan import Item, Summary, is_video, output_for, process_file
 from stylecut.core.errors import StylecutError
-from stylecut.apps.batch.plan import Item
-from stylecut.apps.batch.plan import Summary
-from stylecut.apps.batch.plan import is_video
-from stylecut.apps.batch.plan import output_for
-from stylecut.apps.batch.plan import process_file
 from stylecut.core.options import Options
 
 
@@ -81,8 +77,7 @@ class RayStylizer:
 
     def _segment(self, src: str, part: str, warm: int, start: int, end: int) -> Item:
         from stylecut.apps.batch.plan import outcome
-        from stylecut.pipeline.video_segments import Segment
-        from stylecut.pipeline.video_segments import render
+        from stylecut.pipeline.video_segments import Segment, render
 
         return outcome(src, part, lambda: render(src, Segment(0, warm, start, end), self.session, part))
 
@@ -100,15 +95,13 @@ class RayStylizer:
         return {k: np.array([getattr(i, k) for i in items]) for k in ("source", "output", "status", "error", "seconds")}
 
 
-def split_clips(rows: list[dict], input_uri: str, workers: int, min_segment: int | None = None) -> tuple[list[dict], dict]:
+def split_clips(
+    rows: list[dict], input_uri: str, workers: int, min_segment: int | None = None
+) -> tuple[list[dict], dict]:
     """Rows with every local clip replaced by its segments; clips: dst -> (src, parts folder, part paths)."""
     import tempfile
 
-    from stylecut.pipeline.video_segments import MIN_SEGMENT
-
-    from stylecut.pipeline.video_segments import frame_count
-
-    from stylecut.pipeline.video_segments import plan
+    from stylecut.pipeline.video_segments import MIN_SEGMENT, frame_count, plan
 
     out, clips = [], {}
     for row in rows:
@@ -127,7 +120,9 @@ def split_clips(rows: list[dict], input_uri: str, workers: int, min_segment: int
         folder = tempfile.mkdtemp(prefix=".stylecut-parts-", dir=str(Path(row["dst"]).parent))
         parts = [f"{folder}/{seg.index:04d}.mkv" for seg in segments]
         clips[row["dst"]] = (row["src"], folder, parts, "")
-        out += [{**row, "part": p, "warm": seg.warm, "start": seg.start, "end": seg.end} for seg, p in zip(segments, parts)]
+        out += [
+            {**row, "part": p, "warm": seg.warm, "start": seg.start, "end": seg.end} for seg, p in zip(segments, parts)
+        ]
     return out, clips
 
 
@@ -146,7 +141,9 @@ def join_clips(clips: dict, results: list[Item]) -> list[Item]:
         if error or bad:
             items.append(Item(src, dst, "failed", error or (bad[0] and bad[0].error) or "a segment did not finish"))
         else:
-            items.append(outcome(src, dst, lambda src=src, dst=dst, parts=parts: join(src, [Path(p) for p in parts], Path(dst))))
+            items.append(
+                outcome(src, dst, lambda src=src, dst=dst, parts=parts: join(src, [Path(p) for p in parts], Path(dst)))
+            )
         if folder:
             shutil.rmtree(folder, ignore_errors=True)
     return items

@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Callable
 
 from stylecut.core.errors import StylecutError
-from stylecut.pipeline.evaluate import IMAGE_EXTS
-from stylecut.core.imageio import SAVE_FORMATS
+from stylecut.core.formats import IMAGE_EXTS, SAVE_FORMATS, VIDEO_EXTS, VIDEO_OUTPUTS
 from stylecut.core.imageio import encode
-from stylecut.pipeline.video import OUTPUTS as VIDEO_OUTPUTS
-from stylecut.pipeline.video import VIDEO_EXTS
 
 
 @dataclass
@@ -76,7 +73,7 @@ def is_video(path: str | PurePath) -> bool:
 
 def process_file(src: str, dst: str, session, read: Callable[[str], bytes],
                  write: Callable[[str, bytes], None]) -> Item:
-    """Stylize one photo with a Session through read(src) -> bytes and write(dst, bytes); errors become a failed Item."""
+    """Stylize one photo with a Session through read(src) -> bytes and write(dst, bytes); errors: a failed Item."""
     return outcome(src, dst, lambda: write(dst, encode(session.process(read(src), name=src).image,
                                                         SAVE_FORMATS[Path(dst).suffix.lower()])))
 

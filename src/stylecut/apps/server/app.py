@@ -23,40 +23,31 @@ from typing import Optional
 import numpy as np
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from PIL import Image
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from stylecut.apps.server.jobs import Job
-
-from stylecut.apps.server.jobs import JobNotFound
-
-from stylecut.apps.server.jobs import JobQueue
-
-from stylecut.apps.server.jobs import JobsFull
-from stylecut.apps.server.limits import BodyLimit
-from stylecut.apps.server.limits import BodyStalled
-from stylecut.apps.server.limits import BodyTooLarge
-from stylecut.apps.server.limits import Limits
+from stylecut.apps.server.jobs import Job, JobNotFound, JobQueue, JobsFull
+from stylecut.apps.server.limits import BodyLimit, BodyStalled, BodyTooLarge, Limits
+from stylecut.core.errors import Cancelled, ImageTooLargeError, NotAnImageError, StylecutError
+from stylecut.core.formats import MIME_TYPES, SAVE_FORMATS
+from stylecut.core.options import (
+    OUTPUT_FORMATS,
+    GatysParams,
+    Options,
+    PaintOptions,
+    base_type,
+    describe,
+    field_of,
+    schema_fields,
+)
 from stylecut.runtime.caches import Cache
-from stylecut.core.errors import Cancelled
-from stylecut.core.errors import ImageTooLargeError
-from stylecut.core.errors import NotAnImageError
-from stylecut.core.errors import StylecutError
-from stylecut.core.options import OUTPUT_FORMATS
-from stylecut.core.options import GatysParams
-from stylecut.core.options import Options
-from stylecut.core.options import PaintOptions
-from stylecut.core.options import base_type
-from stylecut.core.options import describe
-from stylecut.core.options import field_of
-from stylecut.core.options import schema_fields
+from stylecut.style.spec import layer_styles
 
 STATIC = Path(__file__).parent / "static"
-FORMATS = {"png": ("PNG", "image/png"), "jpeg": ("JPEG", "image/jpeg"), "jpg": ("JPEG", "image/jpeg"),
-           "webp": ("WEBP", "image/webp")}
+FORMATS = {ext[1:]: (fmt, MIME_TYPES[fmt]) for ext, fmt in SAVE_FORMATS.items()}  # 'jpg' -> ('JPEG', 'image/jpeg')
 PREVIEW_SIDE = 240  # style previews: the sample portrait at this size (shown at ~80-100 px, sharp on 2x screens)
 # person masks by content (selfie look, coarse mask, refined alpha): ~6 photos at 1024 px (preview -> clicks -> stylize)
 MASK_CACHE_BYTES = 48 * 1024 * 1024
@@ -107,7 +98,7 @@ async def _read(upload: UploadFile | None, limits: Limits, what: str, required: 
     return data
 
 
-def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool = False) -> object:
+def _style_value(text: str | None, image: bytes | None, allow_painting: bool = False) -> object:
     """A style from a form: an uploaded image wins; text may only name presets (never a path)."""
     if image is not None:
         return image
@@ -122,9 +113,7 @@ def _style_value(text: Optional[str], image: bytes | None, allow_painting: bool 
 
 def _selection(box: str, points: str):
     """A Selection from the form's `box` ("x0,y0,x1,y1") and `points` (JSON [[x, y, 1|0], ...]); None if neither."""
-    from stylecut.segmentation.select import Selection
-    from stylecut.segmentation.select import parse_box
-    from stylecut.segmentation.select import parse_points
+    from stylecut.segmentation.select import Selection, parse_box, parse_points
 
     sel = Selection(parse_box(box) if box.strip() else None, parse_points(points) if points.strip() else ())
     return sel or None
@@ -186,8 +175,9 @@ def _encode(img: Image.Image, fmt: str) -> tuple[bytes, str]:
     return encode(img, pil_fmt, quality=92), media
 
 
-def create_app(limits: Limits = Limits()) -> FastAPI:
-    """The FastAPI application (models load on first use and are shared by all requests)."""
+def create_app(limits: Limits | None = None) -> FastAPI:
+    """The FastAPI application (models load on first use and are shared by all requests); default Limits()."""
+    limits = limits or Limits()
     from stylecut import __version__
 
     app = FastAPI(title="stylecut", version=__version__,
@@ -282,9 +272,15 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
     @app.get("/healthz")
     async def healthz() -> dict:
-        return {"status": "stopping" if stopping.is_set() else "ok", "version": __version__,
-                "workers": limits.workers, "busy": state["busy"], "waiting": state["waiting"], "served": state["served"],
-                "jobs": jobs.counts()}
+        return {
+            "status": "stopping" if stopping.is_set() else "ok",
+            "version": __version__,
+            "workers": limits.workers,
+            "busy": state["busy"],
+            "waiting": state["waiting"],
+            "served": state["served"],
+            "jobs": jobs.counts(),
+        }
 
     def preset_titles() -> dict[str, str]:
         from stylecut.core.registry import listed_styles
@@ -323,12 +319,10 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             return Response(data, media_type="image/jpeg", headers={"Cache-Control": "no-cache"})
         if name not in previews:
             def render(cancel) -> bytes:
-                from stylecut.runtime.assets import model_path
+                from stylecut.core.imageio import encode, to_photo
                 from stylecut.ops.filters import resize_max
-                from stylecut.core.imageio import encode
-                from stylecut.core.imageio import to_photo
-                from stylecut.style import parse_style
-                from stylecut.style import stylize
+                from stylecut.runtime.assets import model_path
+                from stylecut.style import parse_style, stylize
 
                 rgb = resize_max(to_photo(model_path("sample_portrait")).rgb, PREVIEW_SIDE)
                 out = stylize(parse_style(name), rgb)
@@ -359,8 +353,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     @with_form(Options, GatysParams)
     async def stylize(
         image: UploadFile = File(..., description="The photo."),
-        style_image: Optional[UploadFile] = File(None, description="A painting to use as the style."),
-        fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
+        style_image: UploadFile | None = File(None, description="A painting to use as the style."),
+        fg_style_image: UploadFile | None = File(None, description="A painting for the person."),
         format: str = Form("png", description="png, jpeg or webp."),
         box: str = Form("", description=POINTING_HELP),
         points: str = Form("", description=POINTING_HELP),
@@ -397,8 +391,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         request: Request = None,
     ) -> Response:
         """The soft person mask (8-bit PNG), or the subject's you point at; with cutout, an RGBA PNG."""
-        from stylecut.core.imageio import encode
-        from stylecut.core.imageio import to_photo
+        from stylecut.core.imageio import encode, to_photo
         from stylecut.core.options import check_field
         from stylecut.pipeline.session import compute_alpha
         from stylecut.pipeline.session import cutout as make_cutout
@@ -421,7 +414,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def paint(
         portrait: UploadFile = File(...),
         painting: UploadFile = File(...),
-        style_image: Optional[UploadFile] = File(None),
+        style_image: UploadFile | None = File(None),
         format: str = Form("png", description="png, jpeg or webp."),
         box: str = Form("", description=POINTING_HELP),
         points: str = Form("", description=POINTING_HELP),
@@ -433,7 +426,9 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
         por = await _read(portrait, limits, "portrait", required=True)
         pai = await _read(painting, limits, "painting", required=True)
-        form["style"] = _style_value(form["style"], await _read(style_image, limits, "style_image"), allow_painting=True)
+        form["style"] = _style_value(
+            form["style"], await _read(style_image, limits, "style_image"), allow_painting=True
+        )
         opts = PaintOptions(**form)
         _format(format)
         selection = _selection(box, points)
@@ -450,15 +445,15 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
     async def create_job(
         file: UploadFile = File(..., description="The clip (kind=video) or the photo (kind=gatys)."),
         kind: str = Form("video", description="video: stylize a clip; gatys: a photo through the Gatys engine."),
-        style_image: Optional[UploadFile] = File(None, description="A painting to use as the style."),
-        fg_style_image: Optional[UploadFile] = File(None, description="A painting for the person."),
+        style_image: UploadFile | None = File(None, description="A painting to use as the style."),
+        fg_style_image: UploadFile | None = File(None, description="A painting for the person."),
         temporal: bool = Form(True, description="video: stabilise mask and style over time."),
         start: float = Form(0.0, description="video: seconds into the clip to begin."),
-        end: Optional[float] = Form(None, description="video: seconds into the clip to stop."),
+        end: float | None = Form(None, description="video: seconds into the clip to stop."),
         format: str = Form("", description="video: mp4 (default), webm or gif; gatys: png (default), jpeg or webp."),
         box: str = Form("", description=POINTING_HELP + " video: on the first frame, or the frame at select_at."),
         points: str = Form("", description=POINTING_HELP),
-        select_at: Optional[float] = Form(None, description="video: seconds into the clip of the frame that box/points "
+        select_at: float | None = Form(None, description="video: seconds into the clip of the frame that box/points "
                                                             "point at (default: the first); followed both ways."),
         form: dict = None,
     ) -> dict:
@@ -473,7 +468,7 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
             return await video_job(file, opts, temporal, start, end, format or "mp4", selection, select_at)
         opts = await stylize_options(form, style_image, fg_style_image, limits.max_job_gatys_iterations,
                                      limits.max_job_gatys_size, engine="gatys")
-        if not any(spec is not None and spec.image is not None for spec in opts.layer_styles().values()):
+        if not any(spec is not None and spec.image is not None for spec in layer_styles(opts).values()):
             raise StylecutError("the gatys engine needs a painting: upload style_image")
         photo = await _read(file, limits, "file", required=True)
         fmt = format or "png"
@@ -483,8 +478,14 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
         def work(job: Job) -> tuple[Path, str]:
             from stylecut.pipeline.session import run
 
-            result = run(photo, opts, selection, progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
-                         cancel=job.cancel.is_set, pool=pool)
+            result = run(
+                photo,
+                opts,
+                selection,
+                progress=lambda stage, f: job.report(f if stage == "optimise" else 0.0),
+                cancel=job.cancel.is_set,
+                pool=pool,
+            )
             data, media = _encode(result.image, fmt)
             out = job.folder / f"result.{_format(fmt)[0].lower()}"
             out.write_bytes(data)
@@ -495,8 +496,8 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
 
     async def video_job(file: UploadFile, opts: Options, temporal: bool, start: float, end: float | None,
                         fmt: str, selection=None, select_at: float | None = None) -> dict:
-        from stylecut.pipeline.video import OUTPUTS
-        from stylecut.pipeline.video import VIDEO_EXTS
+        from stylecut.core.formats import VIDEO_EXTS
+        from stylecut.core.formats import VIDEO_OUTPUTS as OUTPUTS
         from stylecut.pipeline.video import probe
 
         suffix = Path(file.filename or "").suffix.lower()
@@ -523,8 +524,10 @@ def create_app(limits: Limits = Limits()) -> FastAPI:
                 raise NotAnImageError(str(exc).replace(str(src), "file")) from None
             span = (min(end, info.duration or end) if end is not None else (info.duration or 0)) - start
             if span > limits.max_video_seconds:
-                raise StylecutError(f"videos here are limited to {limits.max_video_seconds:g} s (this is {span:.0f} s); "
-                                    "use start and end")
+                raise StylecutError(
+                    f"videos here are limited to {limits.max_video_seconds:g} s (this is {span:.0f} s); "
+                    "use start and end"
+                )
             if selection is not None:  # points outside the frame etc.: a 400 now, not a failed job later
                 selection.check(info.width, info.height)
         except BaseException:

@@ -11,15 +11,13 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from stylecut.core.errors import Cancelled
-
-from stylecut.core.errors import StylecutError
 from stylecut.apps.server.limits import Limits
+from stylecut.core.errors import Cancelled, StylecutError
 
 STATES = ("queued", "running", "done", "failed", "cancelled")
 
