@@ -21,7 +21,8 @@ WIDE = CONTENT / "avril.jpg"  # 1680x1050 close-up
 STYLECUT = Path(sys.executable).parent / "stylecut"
 
 
-# markers by file, so a developer can run a subset (`pytest -m unit`, `-m "not browser"`); the default run takes all
+# markers by file (Ray tests carry @pytest.mark.ray themselves), so a developer can run a subset
+# (`pytest -m unit`, `-m "not browser"`); the default run takes all
 FILE_MARKERS = {"test_browser.py": ("browser", "server"), "test_server.py": ("server",), "test_gatys.py": ("gatys",)}
 
 
@@ -31,8 +32,6 @@ def pytest_collection_modifyitems(config, items) -> None:
         item.add_marker("unit" if path.parent.name == "unit" else "integration")
         for name in FILE_MARKERS.get(path.name, ()):
             item.add_marker(name)
-        if "ray" in item.name:
-            item.add_marker("ray")
 
 
 def gt_mask(image: Path) -> np.ndarray:

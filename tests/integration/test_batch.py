@@ -62,6 +62,7 @@ def test_batch_bad_arguments(tmp_path):
     assert p.returncode != 0 and "unknown preset" in p.stderr
 
 
+@pytest.mark.ray
 @pytest.mark.slow
 def test_ray_backend_matches_local(tree, tmp_path):
     """A local Ray instance (started by the command) gives the same files as the local backend."""

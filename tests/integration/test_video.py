@@ -188,6 +188,7 @@ def test_segments_equal_the_whole_clip(tmp_path):
     assert (got["size"], got["frames"], got["audio"]) == (src["size"], src["frames"], ["aac"])
 
 
+@pytest.mark.ray
 def test_ray_backend_cuts_clips_into_segments(tmp_path):
     from stylecut.apps.batch.local import batch
     from stylecut.apps.batch.on_ray import ray_batch

@@ -1,4 +1,7 @@
 """The one exception type users see: a clear, single-line message."""
+from __future__ import annotations
+
+from collections.abc import Callable
 
 
 class StylecutError(Exception):
@@ -17,7 +20,7 @@ class Cancelled(StylecutError):
     """The caller asked the work to stop (a client that went away, a server that is stopping)."""
 
 
-def stop_if_cancelled(cancel) -> None:
+def stop_if_cancelled(cancel: Callable[[], bool] | None) -> None:
     """Raise Cancelled when `cancel` (a callable, or None for work nobody can stop) says so."""
     if cancel is not None and cancel():
         raise Cancelled("cancelled")

@@ -60,7 +60,7 @@ def open_image(image: ImageLike) -> Image.Image:
     try:
         with warnings.catch_warnings():  # our own limit below, checked from the header; Pillow's globals untouched
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(src)
+            img = Image.open(src)  # type: ignore[arg-type]  # arrays were taken by to_photo before
         if img.width * img.height > settings.max_pixels:
             img.close()
             raise Image.DecompressionBombError(name)
@@ -143,7 +143,7 @@ def to_pil(rgb: np.ndarray, alpha: np.ndarray | None = None) -> Image.Image:
     return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
 
 
-def check_output_path(path: str | os.PathLike) -> str:
+def check_output_path(path: str | os.PathLike[str]) -> str:
     """Validate an output path before doing any work; return the PIL format name."""
     p = Path(path)
     fmt = SAVE_FORMATS.get(p.suffix.lower())
@@ -156,7 +156,7 @@ def check_output_path(path: str | os.PathLike) -> str:
     return fmt
 
 
-def check_output_folder(path: str | os.PathLike) -> None:
+def check_output_folder(path: str | os.PathLike[str]) -> None:
     """The folder a file will be written to must exist (we never create it silently) and take a file."""
     parent = Path(path).parent
     if not parent.is_dir():
@@ -164,16 +164,16 @@ def check_output_folder(path: str | os.PathLike) -> None:
     check_writable(parent)
 
 
-def check_writable(folder: str | os.PathLike) -> None:
+def check_writable(folder: str | os.PathLike[str]) -> None:
     """A folder we can create files in, tried before any work (a read-only folder fails now, not at the end)."""
     try:
-        with tempfile.TemporaryFile(dir=folder, prefix=".stylecut-probe-"):
+        with tempfile.TemporaryFile(dir=os.fspath(folder), prefix=".stylecut-probe-"):
             pass
     except OSError as exc:
         raise StylecutError(f"cannot write into {folder}: {exc.strerror or exc}") from None
 
 
-def check_not_input(output: str | os.PathLike, *inputs: object) -> None:
+def check_not_input(output: str | os.PathLike[str], *inputs: object) -> None:
     """Refuse an output that is one of the inputs (it would overwrite the photo)."""
     out = Path(output).resolve()
     for src in inputs:
@@ -181,7 +181,7 @@ def check_not_input(output: str | os.PathLike, *inputs: object) -> None:
             raise StylecutError(f"{output} is also an input; choose another output file")
 
 
-def check_cutout_path(path: str | os.PathLike) -> str:
+def check_cutout_path(path: str | os.PathLike[str]) -> str:
     """check_output_path for an RGBA cut-out: JPEG cannot carry its transparency."""
     fmt = check_output_path(path)
     if fmt == "JPEG":
@@ -205,7 +205,7 @@ def encode(img: Image.Image, fmt: str, quality: int = 95) -> bytes:
     return buf.getvalue()
 
 
-def save_image(img: Image.Image, path: str | os.PathLike, quality: int = 95) -> Path:
+def save_image(img: Image.Image, path: str | os.PathLike[str], quality: int = 95) -> Path:
     """Save atomically: write a temporary file beside the target, then rename it into place."""
     fmt = check_output_path(path)
     data = encode(img, fmt, quality)

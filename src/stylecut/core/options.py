@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
-from typing import Any
+from dataclasses import MISSING, Field, dataclass, field, fields
+from typing import Any, cast
 
 from stylecut.core.errors import StylecutError
 
@@ -29,7 +29,7 @@ DEFAULT_PRESET = "preset:20"  # the demo's style and the web page's first choice
 DEFAULT_FG_PRESET = "preset:19"  # the web page's first choice for the person
 
 
-def option(default: Any, help: str, *, choices: tuple | Callable[[], tuple] | None = None,
+def option(default: Any, help: str, *, choices: tuple[Any, ...] | Callable[[], tuple[Any, ...]] | None = None,
            lo: float | None = None, hi: float | None = None, label: str | None = None,
            flags: tuple[str, ...] = (), cli: bool = True, form: bool = True, suggested: Any = None,
            page_range: tuple[float, float] | None = None) -> Any:
@@ -44,21 +44,21 @@ def internal(default: Any = None) -> Any:
     return field(default=default, metadata=dict(cli=False, form=False))
 
 
-def choices_of(f) -> tuple | None:
+def choices_of(f: Field[Any]) -> tuple[Any, ...] | None:
     c = f.metadata.get("choices")
-    return c() if callable(c) else c
+    return cast("tuple[Any, ...] | None", c() if callable(c) else c)
 
 
-def label_of(f) -> str:
-    return f.metadata.get("label") or f.name.replace("_", "-")
+def label_of(f: Field[Any]) -> str:
+    return str(f.metadata.get("label") or f.name.replace("_", "-"))
 
 
-def schema_fields(cls: type, where: str = "cli") -> list:
+def schema_fields(cls: type, where: str = "cli") -> list[Field[Any]]:
     """The fields of a schema dataclass exposed on the CLI (where='cli') or in forms ('form')."""
     return [f for f in fields(cls) if f.metadata.get(where, False)]
 
 
-def check_value(f, value: Any) -> Any:
+def check_value(f: Field[Any], value: Any) -> Any:
     """One field's value against its choices and numeric range; one clear StylecutError if it is off."""
     if value is None or not f.metadata:
         return value
@@ -78,7 +78,7 @@ def check_value(f, value: Any) -> Any:
     return value
 
 
-def field_of(cls: type, name: str):
+def field_of(cls: type, name: str) -> Field[Any]:
     """The schema field `name` of a schema class, e.g. field_of(Options, "refine")."""
     return next(f for f in fields(cls) if f.name == name)
 
@@ -196,7 +196,7 @@ def describe(cls: type) -> list[dict[str, Any]]:
     return out
 
 
-def base_type(f) -> type:
+def base_type(f: Field[Any]) -> type:
     """int / float / bool / str for a field's annotation (string annotations included)."""
     t = str(f.type)
     for name, typ in (("bool", bool), ("int", int), ("float", float)):

@@ -78,7 +78,7 @@ class Registry(Generic[T]):
         try:
             return self._entries[name]
         except KeyError:
-            raise StylecutError(f"unknown {self.kind} {name!r}; use one of: {', '.join(self._entries)}") from None
+            raise StylecutError(f"unknown {self.kind} {name!r}; use one of: {', '.join(self.names())}") from None
 
     def create(self, name: str, *args: Any, **kwargs: Any) -> T:
         return self.entry(name).factory(*args, **kwargs)

@@ -116,7 +116,8 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
     summed by weight: background + sum over the other layers of alpha * (layer - background).
     """
     if layers is None:  # region 'all', one style, no blur: the whole frame
-        layer = upsample_layer(small, next(iter(styled.values())), rgb)
+        whole = next(look for look in styled.values() if look is not None)
+        layer = upsample_layer(small, whole, rgb)
         return to_uint8(preserve_color(layer, rgb) if preserve else layer)
     photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
     h, w = small.shape[:2]

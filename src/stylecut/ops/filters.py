@@ -1,6 +1,8 @@
 """Edge-aware filters shared by mask refinement and style upsampling."""
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
@@ -63,7 +65,7 @@ def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, 
     mean_p = box(p, r)
     cov_p = box(g * p[:, :, None], r) - mean_g * mean_p[:, :, None]
     c = [0, 1, 2]
-    var = [[None] * 3 for _ in c]
+    var: list[list[Any]] = [[None] * 3 for _ in c]
     for i in c:
         for j in c[i:]:
             var[i][j] = var[j][i] = (

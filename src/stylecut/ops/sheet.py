@@ -5,7 +5,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 
-def _font(size: int = 14):
+def _font(size: int = 14) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1
@@ -35,7 +35,7 @@ def make_sheet(tiles: list[tuple[str, Image.Image | np.ndarray]], height: int = 
     for label, tile in tiles:
         im = _as_rgb(tile)
         w = max(1, round(im.width * height / im.height))
-        scaled.append((label, im.resize((w, height), Image.LANCZOS)))
+        scaled.append((label, im.resize((w, height), Image.Resampling.LANCZOS)))
     columns = columns or len(scaled)
     pad, lab = 8, 22
     rows = [scaled[i:i + columns] for i in range(0, len(scaled), columns)]

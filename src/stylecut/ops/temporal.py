@@ -8,6 +8,7 @@ Edges follow motion instead of shimmering, and brush strokes stay on the scenery
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import cv2
 import numpy as np
@@ -45,7 +46,7 @@ def _maps(flow: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarr
     return cv2.convertMaps(mx, my, cv2.CV_16SC2)
 
 
-def warp(image: np.ndarray, flow: np.ndarray, maps: tuple | None = None) -> np.ndarray:
+def warp(image: np.ndarray, flow: np.ndarray, maps: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """image (previous frame) sampled where each current pixel came from (flow: current -> previous)."""
     h, w = image.shape[:2]
     m1, m2 = maps if maps is not None else _maps(flow, (w, h))
@@ -72,8 +73,8 @@ class Temporal:
     flow_side: int = FLOW_SIDE
     _gray: np.ndarray | None = field(default=None, repr=False)
     _alpha: np.ndarray | None = field(default=None, repr=False)
-    _styled: dict = field(default_factory=dict, repr=False)
-    _dis: object = field(default=None, repr=False)
+    _styled: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _dis: Any = field(default=None, repr=False)  # cv2.DISOpticalFlow, made on the first frame
 
     def reset(self) -> None:
         """Forget the previous frame (a cut, a seek)."""
@@ -81,7 +82,7 @@ class Temporal:
 
     def _flows(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if self._dis is None:
-            self._dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+            self._dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
         back = self._dis.calc(gray, self._gray, None)  # current -> previous
         fwd = self._dis.calc(self._gray, gray, None)  # previous -> current
         return back, fwd
@@ -97,7 +98,7 @@ class Temporal:
             # is wrong (fast motion, blur) - take the current frame alone there
             seen = cv2.absdiff(warp(self._gray, back), gray).astype(np.float32) * (1.0 / PHOTO_TOLERANCE)
             rel *= np.exp(-seen * seen)
-            maps: dict[tuple[int, int], tuple] = {}  # per size: the flow as remap maps, made once
+            maps: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}  # per size: the flow as remap maps
 
             def warped(prev: np.ndarray) -> np.ndarray:
                 size = (prev.shape[1], prev.shape[0])

@@ -33,7 +33,7 @@ class LRU:
             self.items.clear()
             self.used = 0
 
-    def get(self, key: str):
+    def get(self, key: str) -> object:
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)

@@ -5,6 +5,7 @@ import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from stylecut.runtime.assets import model_path
 
 
 @contextlib.contextmanager
-def _quiet_stderr():
+def _quiet_stderr() -> Iterator[None]:
     """Mute file descriptor 2 (LiteRT's C++ logger prints an INFO line when it creates a delegate)."""
     sys.stderr.flush()
     saved = os.dup(2)

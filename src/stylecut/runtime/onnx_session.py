@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def threads_per_run(threads: int | None) -> Iterator[None]:
         _here.threads = before
 
 
-def _options(threads: int | None):
+def _options(threads: int | None) -> Any:
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
@@ -42,7 +43,7 @@ def _options(threads: int | None):
     return opts
 
 
-def _symbolic_hw(model) -> None:
+def _symbolic_hw(model: Any) -> None:
     """The arbitrary transform is exported at 384x384; free its spatial dims so it runs at any size."""
     for value in list(model.graph.input[:1]) + list(model.graph.output):
         dims = value.type.tensor_type.shape.dim
@@ -50,7 +51,7 @@ def _symbolic_hw(model) -> None:
     del model.graph.value_info[:]  # stale 384x384 shape annotations
 
 
-def _open_style_tables(model) -> None:
+def _open_style_tables(model: Any) -> None:
     """The 26-style network with its per-layer scale/shift tables as inputs, so any style runs in it.
 
     The graph mixes rows as sum(style_weights[:, None] * table); fed one row and weight 1 it runs a
@@ -65,7 +66,7 @@ def _open_style_tables(model) -> None:
     graph.input[1].type.tensor_type.shape.dim[0].dim_param = "styles"
 
 
-def _instance_norms(model) -> None:
+def _instance_norms(model: Any) -> None:
     """Each instance norm of the 26-style network, exported as ten element-wise ops (mean, subtract,
     square, mean, add eps, sqrt, invert, multiply, scale, shift), becomes one InstanceNormalization
     with the style's scale and shift as its inputs.
@@ -78,21 +79,21 @@ def _instance_norms(model) -> None:
     graph = model.graph
     nodes = list(graph.node)
     made = {o: n for n in nodes for o in n.output}
-    users: dict[str, list] = {}
+    users: dict[str, list[Any]] = {}
     for n in nodes:
         for i in n.input:
             users.setdefault(i, []).append(n)
 
-    def follow(name: str, op: str):
+    def follow(name: str, op: str) -> Any:
         found = [n for n in users.get(name, ()) if n.op_type == op]
         return found[0] if len(found) == 1 else None
 
-    def other(node, name: str) -> str:
+    def other(node: Any, name: str) -> str:
         return node.input[1] if node.input[0] == name else node.input[0]
 
     flat = "stylecut.flat"
     graph.initializer.append(numpy_helper.from_array(np.array([-1], np.int64), flat))
-    replaced: dict[str, object] = {}
+    replaced: dict[str, list[Any]] = {}
     for mean in [n for n in nodes if n.op_type == "ReduceMean"]:
         x, chain = mean.input[0], [mean]
         for op in ("Sub", "Pow", "ReduceMean", "Add", "Sqrt", "Div", "Mul", "Mul", "Add"):
@@ -124,7 +125,7 @@ def _instance_norms(model) -> None:
 SHAPE_OPS = ("Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten")  # commute with (de)quantisation
 
 
-def _dequantized(model) -> None:
+def _dequantized(model: Any) -> None:
     """The int8 QDQ graph as a float graph: weights dequantised once, activation Q/DQ pairs dropped.
 
     Integer kernels differ by CPU (AVX2's saturating multiply-add against VNNI): outputs moved by 9
@@ -163,7 +164,7 @@ def _dequantized(model) -> None:
     _prune(graph)
 
 
-def _dequantize(node, inits: dict) -> np.ndarray:
+def _dequantize(node: Any, inits: dict[str, Any]) -> np.ndarray:
     """A DequantizeLinear of initializers, computed: (q - zero point) * scale along its axis."""
     from onnx import numpy_helper
 
@@ -179,7 +180,7 @@ def _dequantize(node, inits: dict) -> np.ndarray:
     return ((q - zero) * scale).astype(np.float32)
 
 
-def _prune(graph) -> None:
+def _prune(graph: Any) -> None:
     """Keep only the nodes and initializers that some output of the graph needs."""
     needed = {o.name for o in graph.output}
     kept = []
@@ -194,7 +195,7 @@ def _prune(graph) -> None:
     graph.initializer.extend(inits)
 
 
-def _rewritten(key: str, variant: str | None, passes: tuple) -> str | bytes:
+def _rewritten(key: str, variant: str | None, passes: tuple[Callable[[Any], None], ...]) -> str | bytes:
     """The model file with `passes` applied: a file in the user cache folder, written the first time
     (the onnx package's import alone costs ~190 ms of a start-up), else the bytes when it cannot be."""
     path = model_path(key)
@@ -228,7 +229,7 @@ _PASSES = {
 REWRITES = "r3"
 
 
-def session(key: str, variant: str | None = None):
+def session(key: str, variant: str | None = None) -> Any:
     """An InferenceSession for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform').
 
     variant 'open_tables' (multistyle26): the style tables as inputs. The graphs run rewritten
@@ -238,10 +239,10 @@ def session(key: str, variant: str | None = None):
     return _session(key, variant, getattr(_here, "threads", None) or settings.threads or None)
 
 
-_sessions: dict[tuple, object] = {}
+_sessions: dict[tuple[str, str | None, int | None], Any] = {}
 
 
-def _session(key: str, variant: str | None, threads: int | None):
+def _session(key: str, variant: str | None, threads: int | None) -> Any:
     """Made once, whichever thread asks first (a background prepare and a first frame may race)."""
     import onnxruntime as ort
 

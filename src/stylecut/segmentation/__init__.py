@@ -12,6 +12,6 @@ from __future__ import annotations
 
 from stylecut.segmentation.base import Look, Segmenter
 from stylecut.segmentation.maskfile import MaskFileSegmenter, load_mask
-from stylecut.segmentation.person import RECIPES, PersonSegmenter, Recipe, load_models  # noqa: I001 (registration order: person first)
+from stylecut.segmentation.person import RECIPES, PersonSegmenter, Recipe, load_models
 
 __all__ = ["Look", "Segmenter", "MaskFileSegmenter", "load_mask", "PersonSegmenter", "Recipe", "RECIPES", "load_models"]
