@@ -32,7 +32,7 @@ def __getattr__(name: str):
 
         return getattr(options, name)
     if name == "Selection":  # any subject by pointing: Selection.of(box=(x0, y0, x1, y1), add=[(x, y)], remove=[])
-        from stylecut.segmentation.select import Selection
+        from stylecut.core.selection import Selection
 
         return Selection
     raise AttributeError(name)

@@ -5,13 +5,16 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+from PIL import Image
 
 import stylecut
+from stylecut.core.errors import StylecutError
 from stylecut.core.options import Options
 from stylecut.pipeline.session import Session
 from stylecut.runtime.caches import Cache
 
-from ..conftest import run_cli
+from ..conftest import PORTRAIT, run_cli
 
 
 def test_session_reuse_equals_one_shot(portrait_small):
@@ -114,3 +117,53 @@ def test_style_network_runs_with_one_instance_norm_op_per_layer_and_the_same_pix
     monkeypatch.setenv("STYLECUT_CACHE_DIR", str(tmp_path / "file"))
     data = onnx_session._rewritten("multistyle26", None, onnx_session._PASSES[("multistyle26", None)])
     assert isinstance(data, bytes) and len(data) > 500_000
+
+
+def test_a_registered_segmenter_runs_end_to_end_through_session():
+    """The README's recipe: register a segmenter, name it in Options, and Session runs it (the left half
+    is the 'person', so it stays as in the photo while the right half is painted)."""
+    from stylecut.core.registry import SEGMENTERS, register_segmenter
+    from stylecut.segmentation.base import Look
+
+    @register_segmenter("left-half", models=(), about="a toy: the left half of the photo")
+    class LeftHalf:
+        @staticmethod
+        def accepts(mask):
+            return False  # chosen by name only
+
+        @classmethod
+        def for_request(cls, mask, cache=None):
+            return cls()
+
+        def prepare(self):
+            pass
+
+        def look(self, rgb):
+            guide = np.zeros(rgb.shape[:2], np.float32)
+            guide[:, : rgb.shape[1] // 2] = 1.0
+            return Look(guide)
+
+        def found(self, alpha, look):
+            return True
+
+        def alpha(self, rgb, look=None, refine_method="guided"):
+            return self.look(rgb).guide
+
+    try:
+        photo = np.asarray(Image.open(PORTRAIT).convert("RGB").resize((120, 160)))
+        out = np.asarray(Session(Options(style="preset:3", segmenter="left-half")).process(photo).image)
+        assert (out[:, :60] == photo[:, :60]).all()  # the 'person' as photographed
+        assert np.abs(out[:, 60:].astype(int) - photo[:, 60:]).mean() > 20  # the background painted
+        with pytest.raises(StylecutError, match="unknown segmenter 'nope'"):
+            Options(style="preset:3", segmenter="nope")
+    finally:
+        SEGMENTERS._entries.pop("left-half", None)
+
+
+def test_auto_picks_the_segmenter_that_accepts_the_mask():
+    from stylecut.core.selection import Selection
+    from stylecut.pipeline.session import segmenter_for
+
+    assert type(segmenter_for(None)).__name__ == "PersonSegmenter"
+    assert type(segmenter_for(np.ones((4, 4), np.float32))).__name__ == "MaskFileSegmenter"
+    assert type(segmenter_for(Selection(box=(0, 0, 10, 10)))).__name__ == "SelectSegmenter"

@@ -105,7 +105,7 @@ def with_pointing(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from stylecut.segmentation.select import Selection, parse_box, parse_point
+        from stylecut.core.selection import Selection, parse_box, parse_point
 
         box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
         sel = Selection.of(parse_box(box) if box else None, [parse_point(a, "--add") for a in add],

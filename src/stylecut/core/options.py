@@ -99,6 +99,12 @@ def no_style(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip().lower() == "none")
 
 
+def _segmenters() -> tuple[str, ...]:
+    from stylecut.core.registry import list_segmenters
+
+    return ("auto", *list_segmenters())
+
+
 def _engines() -> tuple[str, ...]:
     from stylecut.core.registry import engine_families
 
@@ -147,6 +153,8 @@ class Options:
                                label="on-no-person choice")
     engine: str = option("fast", "fast (feed-forward networks) or gatys (optimisation, slow, richest).",
                          choices=_engines)
+    segmenter: str = option("auto", "What finds the subject: auto (the person model, or your mask or selection "
+                            "when given) or a registered segmenter's name.", choices=_segmenters, form=False)
     gatys: GatysParams | None = internal()  # the engine's settings when engine == "gatys" (defaults if None)
 
     def __post_init__(self) -> None:

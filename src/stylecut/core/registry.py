@@ -80,6 +80,16 @@ class Registry(Generic[T]):
         except KeyError:
             raise StylecutError(f"unknown {self.kind} {name!r}; use one of: {', '.join(self.names())}") from None
 
+    def resolve(self, request: Any, name: str = "auto") -> Entry[T]:
+        """The entry named `name`, or with 'auto' the first whose factory.accepts(request) is true."""
+        if name != "auto":
+            return self.entry(name)
+        for e in self.entries():
+            accepts = getattr(e.factory, "accepts", None)
+            if accepts is not None and accepts(request):
+                return e
+        raise StylecutError(f"no {self.kind} takes this request; name one of: {', '.join(self.names())}")
+
     def create(self, name: str, *args: Any, **kwargs: Any) -> T:
         return self.entry(name).factory(*args, **kwargs)
 

@@ -22,7 +22,7 @@ from stylecut.core.config import compute_threads
 from stylecut.core.errors import StylecutError, stop_if_cancelled
 from stylecut.core.imageio import ImageLike, Photo, to_photo, to_pil
 from stylecut.core.options import Options
-from stylecut.core.registry import get_segmenter
+from stylecut.core.registry import SEGMENTERS
 from stylecut.ops import compose
 from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import Layers, snap
@@ -71,15 +71,11 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
     return to_pil(photo.rgb, a)
 
 
-def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, **kwargs):
-    """The user's mask (a file or image, or a Selection of clicks/box) when given, else the person segmenter."""
-    from stylecut.segmentation.select import Selection
-
-    if isinstance(mask, Selection):
-        return get_segmenter("select", mask, cache=None if cache is None else cache.masks)
-    if mask is not None:
-        return get_segmenter("mask-file", mask)
-    return get_segmenter("person", cache=None if cache is None else cache.masks, **kwargs)
+def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, name: str = "auto", **kwargs):
+    """The registered segmenter `name`; with 'auto' the one that accepts `mask`: the person model when
+    there is none, 'mask-file' for a file or image, 'select' for a Selection (core.registry.resolve)."""
+    entry = SEGMENTERS.resolve(mask, name)
+    return entry.factory.for_request(mask, None if cache is None else cache.masks, **kwargs)
 
 
 def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
@@ -89,9 +85,9 @@ def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None =
 
 
 def segment_photo(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
-                  cache: Cache | None = None, **kwargs) -> tuple[np.ndarray, bool]:
+                  cache: Cache | None = None, segmenter: str = "auto", **kwargs) -> tuple[np.ndarray, bool]:
     """(alpha, whether it holds a person) - see compute_alpha and Segmenter.found."""
-    seg = segmenter_for(mask, cache, **kwargs)
+    seg = segmenter_for(mask, cache, segmenter, **kwargs)
     look = seg.look(photo.rgb)
     alpha = seg.alpha(photo.rgb, look, refine)
     return alpha, seg.found(alpha, look)
@@ -140,7 +136,7 @@ class Session:
         jobs = [self._pool.submit(_with_threads, threads, e.prepare, s, self.cache.vectors)
                 for e, s in self._unique_styles()]
         if self.options.needs_mask:
-            jobs.append(self._pool.submit(segmenter_for(mask, self.cache).prepare))
+            jobs.append(self._pool.submit(segmenter_for(mask, self.cache, self.options.segmenter).prepare))
         return jobs
 
     def close(self) -> None:
@@ -185,7 +181,7 @@ class Session:
                 pool.submit(_with_threads, threads, engine.prepare, spec, self.cache.vectors)
         look = guide = None
         if opts.needs_mask:
-            seg = seg or segmenter_for(mask, self.cache)
+            seg = seg or segmenter_for(mask, self.cache, opts.segmenter)
             look = seg.look(rgb)  # quick; the rest of the segmentation runs beside the style network
             guide = Layers.of_person(look.guide)
         report("segment+style", 0.1)
@@ -241,7 +237,7 @@ class Session:
             return
         seg = None
         if self.options.needs_mask:
-            seg = segmenter_for(mask)  # no cache: frames do not repeat
+            seg = segmenter_for(mask, name=self.options.segmenter)  # no cache: frames do not repeat
             seg = seg.for_clip(first_index) if hasattr(seg, "for_clip") else seg
         pending: deque[_Started] = deque()
         threads = _stream_threads(ahead)
@@ -286,7 +282,7 @@ class Session:
         opts, rgb = self.options, photo.rgb
         alpha = None
         if opts.needs_mask:
-            alpha = self._check_person(*segment_photo(photo, opts.refine, mask, self.cache), name)
+            alpha = self._check_person(*segment_photo(photo, opts.refine, mask, self.cache, opts.segmenter), name)
         stop_if_cancelled(cancel)
         layers = None if alpha is None else Layers.of_person(alpha)
         engine = next(iter(self.engines.values()))

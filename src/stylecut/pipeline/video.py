@@ -280,8 +280,9 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     """The selection made on the frame at `at` seconds, with the masks of the frames before it."""
     import cv2
 
+    from stylecut.core.selection import Selection
     from stylecut.ops.filters import resize_max
-    from stylecut.segmentation.select import WORK_SIDE, Selection, follow_back
+    from stylecut.segmentation.select import WORK_SIDE, follow_back
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")

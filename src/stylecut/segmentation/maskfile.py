@@ -8,6 +8,7 @@ from PIL import Image
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import ImageLike, open_image
 from stylecut.core.registry import register_segmenter
+from stylecut.core.selection import Selection
 from stylecut.ops.layers import snap
 from stylecut.segmentation.base import Look
 
@@ -54,6 +55,15 @@ def load_mask(mask: ImageLike, size: tuple[int, int]) -> np.ndarray:
 @register_segmenter("mask-file", models=(), about="your own mask: a grey or alpha image, any size, same aspect")
 class MaskFileSegmenter:
     """The user's own mask (path, bytes, PIL image or array), used as it is."""
+
+    @staticmethod
+    def accepts(mask: object) -> bool:
+        """Chosen for a mask given as a file or an image (a Selection goes to 'select')."""
+        return mask is not None and not isinstance(mask, Selection)
+
+    @classmethod
+    def for_request(cls, mask: ImageLike, cache: object = None) -> MaskFileSegmenter:
+        return cls(mask)
 
     def __init__(self, mask: ImageLike):
         self.mask = mask

@@ -5,6 +5,7 @@ Each step can be switched off with a Recipe, for the ablation rows of `stylecut 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -150,6 +151,15 @@ class PersonSegmenter:
 
     def __init__(self, recipe: Recipe = Recipe(), cache: LRU | None = None, tracker: BodyTracker | None = None):
         self.recipe, self.cache, self.tracker = recipe, cache, tracker
+
+    @staticmethod
+    def accepts(mask: object) -> bool:
+        """Chosen when the user gave no mask and no selection."""
+        return mask is None
+
+    @classmethod
+    def for_request(cls, mask: object, cache: LRU | None = None, **kwargs: Any) -> PersonSegmenter:
+        return cls(cache=cache, **kwargs)
 
     def prepare(self) -> None:
         load_models(self.recipe)

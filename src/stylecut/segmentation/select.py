@@ -14,20 +14,19 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from stylecut.core.errors import StylecutError
 from stylecut.core.registry import register_segmenter
+from stylecut.core.selection import ClipSelection, Selection
 from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import snap
 from stylecut.segmentation.base import Look
 
 WORK_SIDE = 400
-MAX_POINTS = 64
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 1  # and for each correction
 WINDOW = 1.5  # a correction of a subject cut from scratch runs in a window this many times its reach around its click
@@ -54,86 +53,6 @@ ALREADY = 1 / 3  # and, clicked outside the mask, no more than this share of tha
 STUCK = 2.0  # a positive correction adding no more than this many times its own disc is stuck
 NEW_COLOUR = -1.0  # on a part of a new colour when its disc's colours are this much less likely in the mask
 LIKENESS_BINS = 16  # than beyond it (mean log density ratio, histograms with this many bins per channel)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Pixels in the photo's (upright) coordinates: a box (x0, y0, x1, y1) and clicks (x, y, positive) in order."""
-
-    box: tuple[float, float, float, float] | None = None
-    clicks: tuple[tuple[float, float, bool], ...] = field(default_factory=tuple)
-
-    @classmethod
-    def of(cls, box=None, add=(), remove=()) -> Selection:
-        """From separate lists (the CLI's --add/--remove): the positive clicks first."""
-        return cls(box, tuple((float(x), float(y), True) for x, y in add) +
-                   tuple((float(x), float(y), False) for x, y in remove))
-
-    @property
-    def add(self) -> list[tuple[float, float]]:
-        return [(x, y) for x, y, p in self.clicks if p]
-
-    @property
-    def remove(self) -> list[tuple[float, float]]:
-        return [(x, y) for x, y, p in self.clicks if not p]
-
-    def __bool__(self) -> bool:
-        return self.box is not None or bool(self.clicks)
-
-    def check(self, width: int, height: int) -> Selection:
-        """One clear error for points outside the photo, an empty box, contradictions, too many points."""
-        if len(self.clicks) > MAX_POINTS:
-            raise StylecutError(f"too many points ({len(self.clicks)}); at most {MAX_POINTS}")
-        for x, y, positive in self.clicks:
-            if not (0 <= x < width and 0 <= y < height):
-                raise StylecutError(f"{'--add' if positive else '--remove'} {x:g},{y:g} is outside the "
-                                    f"{width}x{height} photo")
-        if self.box is not None:
-            x0, y0, x1, y1 = self.box
-            if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
-                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} must have x0 < x1, y0 < y1 and lie inside "
-                                    f"the {width}x{height} photo")
-            if (x1 - x0) < 4 or (y1 - y0) < 4:
-                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} is too small to hold a subject")
-        both = {(round(x), round(y)) for x, y in self.add} & {(round(x), round(y)) for x, y in self.remove}
-        if both:
-            x, y = next(iter(both))
-            raise StylecutError(f"the point {x},{y} is both added and removed")
-        return self
-
-
-def parse_point(text: str, what: str = "--add") -> tuple[float, float]:
-    try:
-        x, y = (float(v) for v in str(text).split(","))
-    except ValueError:
-        raise StylecutError(f"{what} wants X,Y in pixels, got {text!r}") from None
-    if not (np.isfinite(x) and np.isfinite(y)):
-        raise StylecutError(f"{what} wants finite X,Y, got {text!r}")
-    return x, y
-
-
-def parse_points(text: str) -> tuple[tuple[float, float, bool], ...]:
-    """JSON [[x, y, positive], ...] (the HTTP API's `points`) -> clicks in order."""
-    import json
-
-    try:
-        raw = json.loads(text)
-        clicks = tuple((float(x), float(y), bool(p)) for x, y, p in raw)
-    except (ValueError, TypeError):
-        raise StylecutError("points must be JSON like [[x, y, 1], [x, y, 0]] (1 = subject, 0 = not)") from None
-    if not all(np.isfinite(v) for c in clicks for v in c[:2]):
-        raise StylecutError("points must be finite numbers")
-    return clicks
-
-
-def parse_box(text: str) -> tuple[float, float, float, float]:
-    try:
-        vals = tuple(float(v) for v in str(text).split(","))
-    except ValueError:
-        vals = ()
-    if len(vals) != 4 or not all(np.isfinite(v) for v in vals):
-        raise StylecutError(f"--box wants X0,Y0,X1,Y1 in pixels, got {text!r}")
-    return vals  # type: ignore[return-value]
 
 
 class Selector:
@@ -609,6 +528,15 @@ def selector_for(rgb: np.ndarray, with_prior: bool, cache=None) -> Selector:
 class SelectSegmenter:
     """The subject the user points at; with a person photo and no box, clicks correct the person mask."""
 
+    @staticmethod
+    def accepts(mask: object) -> bool:
+        """Chosen for a Selection: a box and/or clicks."""
+        return isinstance(mask, Selection)
+
+    @classmethod
+    def for_request(cls, mask: Selection, cache=None) -> SelectSegmenter:
+        return cls(mask, cache=cache)
+
     def __init__(self, selection: Selection, cache=None):
         self.selection, self.cache = selection, cache
         self.selector: Selector | None = None  # the last photo's (look sets it)
@@ -637,17 +565,6 @@ class SelectSegmenter:
 
         hard = (look or self.look(rgb)).data
         return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
-
-
-@dataclass(frozen=True)
-class ClipSelection(Selection):
-    """A selection made on a later frame of a clip; `before`: the masks of the frames before that one.
-
-    Made by `follow_back`; the clip's segmenter gives those masks to the frames before the selection
-    frame, makes the selection on it, and follows it from there.
-    """
-
-    before: tuple = field(default=(), compare=False)  # (packed bits, (h, w)) per frame, at work size
 
 
 def follow_back(selection: Selection, at_rgb: np.ndarray, earlier: Iterable[np.ndarray]) -> ClipSelection:

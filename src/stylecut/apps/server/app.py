@@ -113,7 +113,7 @@ def _style_value(text: str | None, image: bytes | None, allow_painting: bool = F
 
 def _selection(box: str, points: str):
     """A Selection from the form's `box` ("x0,y0,x1,y1") and `points` (JSON [[x, y, 1|0], ...]); None if neither."""
-    from stylecut.segmentation.select import Selection, parse_box, parse_points
+    from stylecut.core.selection import Selection, parse_box, parse_points
 
     sel = Selection(parse_box(box) if box.strip() else None, parse_points(points) if points.strip() else ())
     return sel or None
