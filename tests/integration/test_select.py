@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from stylecut.core.errors import StylecutError
+from stylecut.ops.masks import iou
 from stylecut.segmentation.select import Selection, Selector, select_mask
 
 from ..conftest import EVAL, assert_one_line_error, run_cli
@@ -22,10 +23,6 @@ def rgb(frame):
     return np.asarray(Image.open(frame).convert("RGB"))
 
 
-def iou(a, b):
-    return np.logical_and(a, b).sum() / np.logical_or(a, b).sum()
-
-
 def box_of(mask, pad=15):
     ys, xs = np.nonzero(mask)
     h, w = mask.shape
@@ -33,7 +30,7 @@ def box_of(mask, pad=15):
 
 
 def test_a_box_then_clicks_select_a_non_person():
-    from benchmarks.bench_select import next_click
+    from tests.simulated_user import next_click
 
     image, truth = rgb(COWS), gt(COWS)
     box, selector = box_of(truth), Selector(image)
@@ -50,7 +47,7 @@ def test_a_box_then_clicks_select_a_non_person():
 
 def test_clicks_correct_and_are_applied_in_order():
     """Clicks on the object's deepest missed point, then on false parts: the mask gets better, never worse."""
-    from benchmarks.bench_select import next_click
+    from tests.simulated_user import next_click
 
     image, truth = rgb(DOG), gt(DOG)
     selector, clicks, scores = Selector(image), [], []
@@ -151,7 +148,7 @@ def test_http_mask_with_points_and_box(live_server, tmp_path):
 
 def test_clicks_on_a_person_mask_do_not_spoil_it():
     """Corrections of the automatic person mask stay local: three simulated clicks do not lower its IoU."""
-    from benchmarks.bench_select import next_click, person_prior, seg_photos
+    from tests.simulated_user import next_click, person_prior, seg_photos
 
     before, after = [], []
     for _, image, truth in seg_photos():
@@ -170,7 +167,7 @@ def test_clicks_on_a_person_mask_do_not_spoil_it():
 def test_a_click_on_one_dancer_of_a_crowd_picks_that_dancer():
     """The person mask takes the whole crowd; one positive click on the (upside-down) dancer picks
     the dancer alone, and the same click from a fresh selector gives the same mask."""
-    from benchmarks.bench_select import next_click, person_prior
+    from tests.simulated_user import next_click, person_prior
 
     frame = EVAL / "video" / "breakdance" / "frames" / "00000.jpg"
     image, truth = rgb(frame), gt(frame)
@@ -192,7 +189,7 @@ def test_a_click_on_a_missed_hand_extends_the_person_it_belongs_to(frame):
     click goes to the hand. The crop around it found a "person" of crowd and arm there and replaced
     the dancer with it (0.85 -> 0.21, 0.87 -> 0.33): a click outside the mask on a person mostly in it
     is a correction."""
-    from benchmarks.bench_select import next_click, person_prior
+    from tests.simulated_user import next_click, person_prior
 
     path = EVAL / "video" / "dance-twirl" / "frames" / f"{frame}.jpg"
     image, truth = rgb(path), gt(path)
@@ -206,8 +203,8 @@ def test_a_click_on_a_missed_hand_extends_the_person_it_belongs_to(frame):
 def test_a_dancer_picked_on_the_first_frame_is_followed_through_the_clip():
     """The clip's segmenter (FollowingSegmenter) follows the picked dancer by their landmarks, not
     the crowd around them: every frame of the first second keeps the dancer and leaves the crowd."""
-    from benchmarks.bench_select import next_click
     from stylecut.segmentation.select import SelectSegmenter
+    from tests.simulated_user import next_click
 
     frames = sorted((EVAL / "video" / "breakdance" / "frames").glob("*.jpg"))[:24]
     truth0 = gt(frames[0])
@@ -221,7 +218,7 @@ def test_a_dancer_picked_on_the_first_frame_is_followed_through_the_clip():
 def test_a_first_click_does_not_leak_into_look_alike_ground():
     """A pale dog on pale dry grass: one click in the dog. A single cut region leaked into the grass
     (IoU 0.17); the largest cut that stays inside its region is the dog."""
-    from benchmarks.bench_select import next_click
+    from tests.simulated_user import next_click
 
     frame = EVAL / "video" / "dog" / "frames" / "00030.jpg"
     image, truth = rgb(frame), gt(frame)
@@ -256,7 +253,7 @@ def test_a_picked_dancer_is_followed_through_an_encoded_clip(tmp_path):
 
 
 def _simulated_user(image, truth, clicks):
-    from benchmarks.bench_select import next_click
+    from tests.simulated_user import next_click
 
     done, pred = [], np.zeros_like(truth)
     for _ in range(clicks):

@@ -13,6 +13,7 @@ import numpy as np
 from stylecut.core.errors import StylecutError
 from stylecut.core.formats import IMAGE_EXTS
 from stylecut.core.imageio import to_photo
+from stylecut.ops import masks
 
 BOUNDARY_TOLERANCE = 0.008  # of the image diagonal, as in the DAVIS benchmark's F measure
 
@@ -47,9 +48,7 @@ def boundary_f(pred: np.ndarray, gt: np.ndarray) -> float:
 
 def iou(alpha: np.ndarray, gt: np.ndarray) -> float:
     """Intersection over union of alpha > 0.5 and a binary ground truth (1 when both are empty)."""
-    pred = alpha > 0.5
-    union = (pred | gt).sum()
-    return float((pred & gt).sum() / union) if union else 1.0
+    return masks.iou(alpha > 0.5, gt)
 
 
 def score(name: str, alpha: np.ndarray, gt: np.ndarray, seconds: float) -> Score:

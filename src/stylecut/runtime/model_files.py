@@ -29,14 +29,6 @@ MODELS: dict[str, ModelFile] = {
             "MediaPipe Selfie Segmentation (general, 256x256), Google",
         ),
         ModelFile(
-            "selfie_landscape",
-            "mediapipe",
-            "modules/selfie_segmentation/selfie_segmentation_landscape.tflite",
-            "--no-deps mediapipe==0.10.21 (or run scripts/setup.sh: it takes only the model files)",
-            "Apache-2.0",
-            "MediaPipe Selfie Segmentation (landscape, 144x256), Google",
-        ),
-        ModelFile(
             "pose_detection",
             "mediapipe",
             "modules/pose_detection/pose_detection.tflite",

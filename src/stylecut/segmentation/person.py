@@ -147,8 +147,6 @@ def _cached(cache: LRU | None, key: str, compute) -> np.ndarray:
 class PersonSegmenter:
     """Every person in the photo: the default segmenter."""
 
-    trusted = False  # an automatic mask: 'no person found' is checked
-
     def __init__(self, recipe: Recipe = Recipe(), cache: LRU | None = None, tracker: BodyTracker | None = None):
         self.recipe, self.cache, self.tracker = recipe, cache, tracker
 

@@ -107,7 +107,8 @@ def _detect(rgb: np.ndarray) -> list[tuple[float, np.ndarray, np.ndarray]]:
     return found
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
+def _box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two boxes (x0, y0, x1, y1)."""
     iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = iw * ih
@@ -121,8 +122,8 @@ def _merge(found: list, overlap: float = 0.3) -> list[tuple[float, np.ndarray]]:
     people = []
     while found:
         top = found[0][1]
-        group = [d for d in found if _iou(top, d[1]) > overlap]
-        found = [d for d in found if _iou(top, d[1]) <= overlap]
+        group = [d for d in found if _box_iou(top, d[1]) > overlap]
+        found = [d for d in found if _box_iou(top, d[1]) <= overlap]
         weights = np.array([d[0] for d in group])
         points = np.tensordot(weights, np.stack([d[2] for d in group]), axes=1) / weights.sum()
         people.append((group[0][0], points))

@@ -24,6 +24,7 @@ from stylecut.core.selection import ClipSelection, Selection
 from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import snap
+from stylecut.ops.masks import iou
 from stylecut.segmentation.base import Look
 
 WORK_SIDE = 400
@@ -450,11 +451,6 @@ def _body(mask: np.ndarray, r: int) -> np.ndarray:
     return _keep(mask & ~others, [], largest=True)
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
-    union = np.logical_or(a, b).sum()
-    return float(np.logical_and(a, b).sum() / union) if union else 0.0
-
-
 def _ring(part: np.ndarray, centre: tuple[int, int], radius: int) -> list[tuple[int, int]]:
     """The part's pixels just beyond `radius` from `centre`."""
     ring = np.zeros(part.shape, np.uint8)
@@ -672,14 +668,14 @@ class Follower:
             return cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
 
         layer = person_in(rgb, self.person.follow) if self.person.follow is not None else None
-        if layer is None or _iou(small(layer), warped) < SAME_PERSON:  # lost, or jumped to someone else
+        if layer is None or iou(small(layer), warped, empty=0.0) < SAME_PERSON:  # lost, or jumped to someone else
             if not warped.any():
                 return None
             inner = cv2.distanceTransform(np.pad(warped, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
             y, x = np.unravel_index(np.argmax(inner), inner.shape)
             k = rgb.shape[1] / w
             layer = person_at(rgb, x * k, y * k)
-            if layer is None or _iou(small(layer), warped) < SAME_PERSON:
+            if layer is None or iou(small(layer), warped, empty=0.0) < SAME_PERSON:
                 return None
         self.person = layer
         self.mask = small(layer) & near

@@ -25,9 +25,6 @@ class StyleSpec:
     presets: tuple[int | str, ...] = ()
     image: np.ndarray | None = None
 
-    def preview(self, side: int = 256) -> np.ndarray | None:
-        """The style image (for comparison sheets); None for presets."""
-        return self.image
 
 
 def parse_style(spec: object) -> StyleSpec | None:
