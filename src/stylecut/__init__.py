@@ -42,27 +42,24 @@ __all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", 
            "Options", "GatysParams", "PaintOptions", "Selection", "StylecutError", "__version__"]
 
 
-def stylize(image, style=None, *, region: str = "background", fg_style=None, strength: float = 1.0,
-            preserve_color: bool = False, blur: float | None = None, mask=None, refine: str = "guided",
-            style_size: int | None = None, on_no_person: str = "error", engine: str = "fast", gatys=None,
-            progress=None):
+def stylize(image, style=None, *, mask=None, progress=None, options=None, **fields):
     """Stylize a photo where you choose; returns a PIL image the photo's size (RGBA if it had alpha).
 
     image: path, bytes, PIL image or numpy array. style: 'preset:N' (1..26), 'preset:3+preset:7',
-    a path to any painting, an image, or None (then give blur or fg_style). region: 'background'
-    (default), 'foreground' or 'all'. strength 0..1. blur: portrait-mode sigma (pixels at 1024 px).
-    mask: your own mask (path or array) instead of the model's. engine: 'fast' or 'gatys' (then
-    gatys: a GatysParams or a dict of its fields, e.g. dict(iterations=100, size=1024, device='cuda')).
-    A one-shot Session.
+    a path to any painting, an image, or None (then give blur or fg_style). fields: any Options
+    field (region, fg_style, strength, preserve_color, blur, refine, style_size, on_no_person,
+    engine, segmenter; gatys as GatysParams or a dict), or options: a whole Options. mask: your
+    own mask (path or array) or a Selection. A one-shot Session.
     """
-    from stylecut.core.options import DEFAULT_STYLE_SIZE, GatysParams, Options
+    from stylecut.core.options import GatysParams, Options
     from stylecut.pipeline.session import run
 
-    opts = Options(style=style, region=region, fg_style=fg_style, strength=strength,
-                   preserve_color=preserve_color, blur=blur, refine=refine,
-                   style_size=style_size or DEFAULT_STYLE_SIZE, on_no_person=on_no_person, engine=engine,
-                   gatys=GatysParams(**gatys) if isinstance(gatys, dict) else gatys)
-    return run(image, opts, mask=mask, progress=progress).image
+    if options is None:
+        fields = {k: v for k, v in fields.items() if v is not None}  # None: that field's default
+        if isinstance(fields.get("gatys"), dict):
+            fields["gatys"] = GatysParams(**fields["gatys"])
+        options = Options(style=style, **fields)
+    return run(image, options, mask=mask, progress=progress).image
 
 
 def segment(image, refine: str = "guided", mask=None):

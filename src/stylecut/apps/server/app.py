@@ -10,11 +10,13 @@ vectors by content, so the page's mask preview and the stylize call that follows
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import inspect
 import io
 import threading
 import time
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
@@ -180,7 +182,13 @@ def create_app(limits: Limits | None = None) -> FastAPI:
     limits = limits or Limits()
     from stylecut import __version__
 
-    app = FastAPI(title="stylecut", version=__version__,
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        stopping.set()  # shutdown: running optimisations stop at their next step
+        await run_in_threadpool(jobs.close)  # running jobs stop at their next frame / step; files deleted
+
+    app = FastAPI(title="stylecut", version=__version__, lifespan=lifespan,
                   description="Neural style transfer where you choose: background, person or both.")
     gate = asyncio.Semaphore(limits.workers)
     state = {"waiting": 0, "busy": 0, "served": 0}
@@ -263,12 +271,6 @@ def create_app(limits: Limits | None = None) -> FastAPI:
 
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
-
-    @app.on_event("shutdown")
-    async def stop_work() -> None:
-        stopping.set()  # running optimisations stop at their next step
-        await run_in_threadpool(jobs.close)  # running jobs stop at their next frame / step; files deleted
-
 
     @app.get("/healthz")
     async def healthz() -> dict:
