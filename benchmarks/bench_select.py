@@ -44,7 +44,9 @@ def propagate(seq: str, clicks: int = 5, prior: bool = False) -> tuple[float, fl
     """A first-frame selection by the simulated user (5 clicks) followed through the clip: (mean J, fps).
 
     prior: the person prior is the selector's start (a person clip), the first click points at the subject."""
-    from stylecut.segmentation.select import Follower, Selection, Selector, select_mask
+    from stylecut.core.selection import Selection
+    from stylecut.segmentation.follow import Follower
+    from stylecut.segmentation.select import Selector, select_mask
 
     frames = sorted((EVAL / "video" / seq / "frames").glob("*.jpg"))
     truth = [
@@ -141,10 +143,10 @@ def click_times(dev_times: list[float]) -> None:
     before (it then also runs the person model: is there a person to start from?).
     """
     from stylecut.core.imageio import Photo
+    from stylecut.core.selection import Selection
     from stylecut.pipeline.session import compute_alpha
     from stylecut.runtime.caches import Cache
     from stylecut.segmentation import select
-    from stylecut.segmentation.select import Selection
 
     def clicked(rgb: np.ndarray, clicks: list, cache: Cache) -> float:
         t = time.perf_counter()

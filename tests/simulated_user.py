@@ -35,8 +35,9 @@ def run_user(rgb: np.ndarray, gt: np.ndarray, clicks: int, prior: np.ndarray | N
     """IoU after each click (and the seconds each click took). shown: the user sees the prior before
     the first click (else an empty mask: the first click points at the subject). delivered: the mask
     scored (and clicked on) is the refined soft mask > 0.5 that stylecut delivers, not the hard cut."""
+    from stylecut.core.selection import Selection
     from stylecut.segmentation.refine import refine
-    from stylecut.segmentation.select import Selection, Selector, select_mask
+    from stylecut.segmentation.select import Selector, select_mask
 
     done, ious, times = [], [], []
     selector = Selector(rgb, prior)  # what a server keeps per photo between clicks

@@ -6,8 +6,9 @@ import pytest
 from PIL import Image
 
 from stylecut.core.errors import StylecutError
+from stylecut.core.selection import Selection
 from stylecut.ops.masks import iou
-from stylecut.segmentation.select import Selection, Selector, select_mask
+from stylecut.segmentation.select import Selector, select_mask
 
 from ..conftest import EVAL, assert_one_line_error, run_cli
 
@@ -203,7 +204,7 @@ def test_a_click_on_a_missed_hand_extends_the_person_it_belongs_to(frame):
 def test_a_dancer_picked_on_the_first_frame_is_followed_through_the_clip():
     """The clip's segmenter (FollowingSegmenter) follows the picked dancer by their landmarks, not
     the crowd around them: every frame of the first second keeps the dancer and leaves the crowd."""
-    from stylecut.segmentation.select import SelectSegmenter
+    from stylecut.segmentation.select_segmenter import SelectSegmenter
     from tests.simulated_user import next_click
 
     frames = sorted((EVAL / "video" / "breakdance" / "frames").glob("*.jpg"))[:24]
@@ -234,7 +235,7 @@ def test_a_picked_dancer_is_followed_through_an_encoded_clip(tmp_path):
     carried by the optical flow)."""
     import av
 
-    from stylecut.segmentation.select import SelectSegmenter
+    from stylecut.segmentation.select_segmenter import SelectSegmenter
 
     frames = sorted((EVAL / "video" / "breakdance" / "frames").glob("*.jpg"))[:40]
     clip = tmp_path / "dance.mp4"
@@ -296,7 +297,7 @@ def test_a_patch_of_fence_on_a_tail_tip_is_not_followed_through_the_clip():
     """A first-frame mask with a patch of pale fence on the dog's tail tip (as a first cut can leave
     it): the follower grew it along the fence to 2.8x the dog's area (IoU 0.33 by frame 11); a blob
     hanging on the body by a thin neck is dropped, so the dog is followed again."""
-    from stylecut.segmentation.select import Follower
+    from stylecut.segmentation.follow import Follower
 
     frames = sorted((EVAL / "video" / "dog" / "frames").glob("*.jpg"))[:12]
     start = gt(frames[0])

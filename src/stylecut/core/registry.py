@@ -26,7 +26,7 @@ T = TypeVar("T")
 BUILTIN_MODULES = (
     "stylecut.segmentation.person",
     "stylecut.segmentation.maskfile",
-    "stylecut.segmentation.select",
+    "stylecut.segmentation.select_segmenter",
     "stylecut.style.presets",
     "stylecut.style.arbitrary",
     "stylecut.style.gatys",

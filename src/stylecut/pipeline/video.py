@@ -282,7 +282,8 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
 
     from stylecut.core.selection import Selection
     from stylecut.ops.filters import resize_max
-    from stylecut.segmentation.select import WORK_SIDE, follow_back
+    from stylecut.segmentation.follow import follow_back
+    from stylecut.segmentation.select import WORK_SIDE
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")

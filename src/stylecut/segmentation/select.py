@@ -13,19 +13,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 
 import cv2
 import numpy as np
 
 from stylecut.core.errors import StylecutError
-from stylecut.core.registry import register_segmenter
-from stylecut.core.selection import ClipSelection, Selection
+from stylecut.core.selection import Selection
 from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
-from stylecut.ops.layers import snap
-from stylecut.ops.masks import iou
-from stylecut.segmentation.base import Look
+from stylecut.segmentation.graph_cut import Models, core_point, grabcut, has_both, keep_parts, ring_pixels, sized
 
 WORK_SIDE = 400
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
@@ -41,14 +37,9 @@ FIRST_SPANS = (0.15, 0.2, 0.25)  # a first click on nothing cuts in regions this
 FIRST_SPAN = 0.2  # whose cut is kept when every one spills past its region
 FIRST_FILL = 0.9  # a cut larger than this share of its region has spilled
 FIRST_MARGIN = 0.4  # into a margin this wide (of the region's half side) around it
-KEEP_SHARE = 0.25  # parts of the cut this big (against the largest wanted one) are kept without a click
-GRABCUT_SEED = 0x5EED
 ACROSS = 4.0  # a negative click's part beyond its reach stays where the way there costs this many times the reach
 GEODESIC_EDGE = 10.0  # how much a colour edge costs to cross, against a flat step
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
-FOLLOW_NEAR = 0.08  # a followed person's mask is kept this near (of the long side) the last one carried by the flow
-SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
-NECK = 0.015  # a followed mask loses blobs hanging on its body by a neck thinner than twice this (of the long side)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
 ALREADY = 1 / 3  # and, clicked outside the mask, no more than this share of that person is in the mask already
 STUCK = 2.0  # a positive correction adding no more than this many times its own disc is stuck
@@ -95,7 +86,7 @@ class Selector:
         """The mask before any click: the box's cut (self.outside set), the person mask, or nothing."""
         if self.outside is not None:
             mask = np.where(self.outside, cv2.GC_BGD, cv2.GC_PR_FGD).astype(np.uint8)
-            return _keep(self._cut(mask, ITERATIONS, (), coarse=True), [])
+            return keep_parts(self._cut(mask, ITERATIONS, (), coarse=True), [])
         if self.prior is not None:
             return self.prior.copy()
         return np.zeros(self.small.shape[:2], bool)
@@ -118,7 +109,7 @@ class Selector:
         result and colour models (measured: a first click at 1024 px 864 -> ~440 ms, and better masks).
         """
         self._seeds(mask, clicks, last_radius)
-        if _both(mask):
+        if has_both(mask):
             models = self._coarse(mask, iterations) if coarse else None
             grabcut(self.bgr, mask, 1 if models is not None else iterations, models)
         return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
@@ -165,8 +156,8 @@ class Selector:
             # the part's wanted points and its pixels just beyond the click's reach (a leg running on
             # past the band of ground the click takes off is nearer its own far end: it stays)
             if claimed or self.full_prior is None:  # a person mask is cut only where a click claimed part of it
-                keep = claimed + _core(part, (cx, cy), 3 * self.radius)
-                cut = self._nearer(part, (cx, cy), keep, _ring(part, (cx, cy), reach), reach)
+                keep = claimed + core_point(part, (cx, cy), 3 * self.radius)
+                cut = self._nearer(part, (cx, cy), keep, ring_pixels(part, (cx, cy), reach), reach)
                 local = np.zeros(cut.shape, np.uint8)
                 cv2.circle(local, (cx, cy), reach, 1, -1)
                 current = current & ~(cut & (local > 0))
@@ -201,7 +192,7 @@ class Selector:
                 out = current | part
         if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
-        return _keep(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
+        return keep_parts(out, positives + ([(cx, cy)] if positive else []), largest=self.outside is not None)
 
     def _new_part(self, clicks, point: tuple[int, int]) -> np.ndarray | None:
         """The part a first cut around the last click finds there (None when it misses the click)."""
@@ -243,7 +234,7 @@ class Selector:
         bgr = cv2.cvtColor(cv2.resize(photo, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2BGR)
         labels = cv2.resize(np.ascontiguousarray(mask[y0:y1, x0:x1]), size, interpolation=cv2.INTER_NEAREST)
         self._seeds(labels, clicks, own, (x0, y0), k)
-        if _both(labels):
+        if has_both(labels):
             grabcut(bgr, labels, UPDATE_ITERATIONS)
         out = np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
         fg = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
@@ -272,7 +263,7 @@ class Selector:
             if self.outside is not None:
                 mask[self.outside] = cv2.GC_BGD
             self._seeds(mask, clicks)
-            models = self._coarse(mask, ITERATIONS) if _both(mask) else None
+            models = self._coarse(mask, ITERATIONS) if has_both(mask) else None
             area = int(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).sum())
             inside = models is not None and area <= FIRST_FILL * (x1 - x0) * (y1 - y0)
             return (inside, area if inside else -1, share == FIRST_SPAN), mask, models
@@ -289,12 +280,12 @@ class Selector:
         if len(ys):
             y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
             part = np.ascontiguousarray(mask[y0:y1, x0:x1])
-            if _both(part):
+            if has_both(part):
                 grabcut(
                     np.ascontiguousarray(self.bgr[y0:y1, x0:x1]), part, 1 if models is not None else ITERATIONS, models
                 )
             mask[y0:y1, x0:x1] = part
-        return _keep(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), positives)
+        return keep_parts(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), positives)
 
     def _one_person(self, x: float, y: float, current: np.ndarray):
         """The person under a first positive click, when the person mask holds more than that person
@@ -385,91 +376,6 @@ class Selector:
         return mask
 
 
-Models = tuple[np.ndarray, np.ndarray]  # GrabCut's background and object colour models
-
-
-def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int, models: Models | None = None) -> Models | None:
-    """OpenCV's GrabCut on `mask` (GC_* labels, changed in place) -> its colour models; None when it cannot run.
-
-    models: resume from these (a cut of the same photo at half size) instead of starting them with
-    k-means. The k-means draws from OpenCV's random generator: seeded here (the calling thread's), so the same
-    clicks give
-    the same mask whatever ran before.
-    """
-    if models is None:
-        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-        cv2.setRNGSeed(GRABCUT_SEED)
-    else:
-        bgd, fgd = models[0].copy(), models[1].copy()
-    try:
-        cv2.grabCut(bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK if models is None else cv2.GC_EVAL)
-    except cv2.error:  # too few pixels of one kind for its colour model: the mask stays as it was
-        return None
-    return bgd, fgd
-
-
-def _both(mask: np.ndarray) -> bool:
-    """The GrabCut labels hold some object and some background (else it cannot run)."""
-    return bool(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any() and np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any())
-
-
-def _sized(mask: np.ndarray, w: int, h: int) -> np.ndarray:
-    """A hard mask brought to (w, h) with smooth edges (bool)."""
-    if mask.shape == (h, w):
-        return mask.astype(bool)
-    return cv2.resize(mask.astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_LINEAR) > 127
-
-
-def _keep(fg: np.ndarray, positives: list[tuple[int, int]], largest: bool = False) -> np.ndarray:
-    """Keep the parts that hold a positive click, the largest part (when asked, or when no click holds
-    one), and parts at least KEEP_SHARE of the largest kept one (a dog's head that a negative click
-    between its legs cut from the body); GrabCut's stray specks go."""
-    if not fg.any():
-        return fg
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
-    keep = {labels[py, px] for px, py in positives} - {0}
-    if not keep or largest:
-        keep |= {1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))}
-    areas = stats[:, cv2.CC_STAT_AREA]
-    big = KEEP_SHARE * max(areas[k] for k in keep)
-    keep |= {k for k in range(1, n) if areas[k] >= big}
-    return np.isin(labels, list(keep))
-
-
-def _body(mask: np.ndarray, r: int) -> np.ndarray:
-    """The mask's largest part, less the blobs that hang on its body by a neck thinner than 2r: thin
-    parts (legs, a tail) stay, a patch of look-alike fence reached through a tail's tip goes (else
-    the follower grows it frame after frame)."""
-    mask = _keep(mask, [], largest=True)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, k)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
-    if n <= 2:
-        return mask
-    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    others = cv2.dilate(((labels > 0) & (labels != main)).astype(np.uint8), k) > 0
-    return _keep(mask & ~others, [], largest=True)
-
-
-def _ring(part: np.ndarray, centre: tuple[int, int], radius: int) -> list[tuple[int, int]]:
-    """The part's pixels just beyond `radius` from `centre`."""
-    ring = np.zeros(part.shape, np.uint8)
-    cv2.circle(ring, centre, radius + 2, 1, -1)
-    cv2.circle(ring, centre, radius, 0, -1)
-    ys, xs = np.nonzero((ring > 0) & part)
-    return list(zip(xs.tolist(), ys.tolist()))
-
-
-def _core(part: np.ndarray, point: tuple[int, int], radius: int) -> list[tuple[int, int]]:
-    """The point deepest inside `part`, away from `point`: what a negative click there should not take."""
-    inner = cv2.distanceTransform(np.pad(part, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
-    cv2.circle(inner, point, max(radius, int(2 * inner[point[1], point[0]])), 0, -1)
-    if inner.max() <= 0:
-        return []
-    y, x = np.unravel_index(np.argmax(inner), inner.shape)
-    return [(int(x), int(y))]
-
-
 def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None,
                 selector: Selector | None = None) -> np.ndarray:
     """Hard subject mask (H, W) bool at the photo's size (pass a Selector to reuse work across clicks)."""
@@ -479,13 +385,13 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     work = selector.run(sel)
     h0, w0 = rgb.shape[:2]
     if sel.box is not None or selector.full_prior is None:
-        return _sized(work, w0, h0)
+        return sized(work, w0, h0)
     # only where the clicks changed the person mask (or the person a first click picked from it):
     # its full detail stays elsewhere
     _, full, start = selector.start_of(sel)
-    changed = _sized(work != start, w0, h0)
+    changed = sized(work != start, w0, h0)
     out = full.copy()
-    out[changed] = _sized(work, w0, h0)[changed]
+    out[changed] = sized(work, w0, h0)[changed]
     return out
 
 
@@ -516,167 +422,3 @@ def selector_for(rgb: np.ndarray, with_prior: bool, cache=None) -> Selector:
         while len(_SELECTORS) > _SELECTORS_KEPT:
             _SELECTORS.popitem(last=False)
     return made
-
-
-@register_segmenter("select", models=("selfie_general", "pose_landmark"),
-                    about="any subject by pointing: a box and/or clicks (GrabCut with the clicks as seeds; "
-                          "the person mask as the start when there is no box and the photo has a person)")
-class SelectSegmenter:
-    """The subject the user points at; with a person photo and no box, clicks correct the person mask."""
-
-    @staticmethod
-    def accepts(mask: object) -> bool:
-        """Chosen for a Selection: a box and/or clicks."""
-        return isinstance(mask, Selection)
-
-    @classmethod
-    def for_request(cls, mask: Selection, cache=None) -> SelectSegmenter:
-        return cls(mask, cache=cache)
-
-    def __init__(self, selection: Selection, cache=None):
-        self.selection, self.cache = selection, cache
-        self.selector: Selector | None = None  # the last photo's (look sets it)
-
-    def prepare(self) -> None:
-        if self.selection.box is None:  # the person mask may be the start
-            from stylecut.segmentation.person import load_models
-
-            load_models()
-
-    def for_clip(self, first_index: int = 0) -> FollowingSegmenter:
-        """The selection made on a clip's first frame, then followed through the next ones."""
-        return FollowingSegmenter(self.selection)
-
-    def look(self, rgb: np.ndarray) -> Look:
-        sel = self.selection.check(rgb.shape[1], rgb.shape[0])
-        self.selector = selector_for(rgb, with_prior=sel.box is None, cache=self.cache)
-        hard = select_mask(rgb, sel, selector=self.selector).astype(np.float32)
-        return Look(guide=hard, data=hard)
-
-    def found(self, alpha: np.ndarray, look: Look) -> bool:
-        return bool(look.data.any())
-
-    def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
-        from stylecut.segmentation.refine import refine
-
-        hard = (look or self.look(rgb)).data
-        return snap(np.clip(refine(rgb, hard, refine_method), 0.0, 1.0).astype(np.float32)) if hard.any() else hard
-
-
-def follow_back(selection: Selection, at_rgb: np.ndarray, earlier: Iterable[np.ndarray]) -> ClipSelection:
-    """The selection made on `at_rgb`, followed backwards through `earlier`: the frames before it
-    (work size, WORK_SIDE), nearest first."""
-    sel = selection.check(at_rgb.shape[1], at_rgb.shape[0])
-    selector = selector_for(at_rgb, with_prior=sel.box is None)
-    hard = select_mask(at_rgb, sel, selector=selector)
-    follower, masks = Follower(at_rgb, hard, selector.person(sel)), []
-    for small in earlier:
-        m = follower.next(small)
-        masks.append((np.packbits(m), m.shape))
-    return ClipSelection(sel.box, sel.clicks, tuple(reversed(masks)))
-
-
-class FollowingSegmenter(SelectSegmenter):
-    """A selection through a clip: made on its first frame (or the ClipSelection's), then followed
-    (Follower); frames in order."""
-
-    def __init__(self, selection: Selection):
-        super().__init__(selection)
-        self.follower: Follower | None = None
-        self.before = list(getattr(selection, "before", ()))
-
-    def look(self, rgb: np.ndarray) -> Look:
-        if self.before:  # a frame before the selection frame: its mask from the backward pass
-            bits, shape = self.before.pop(0)
-            small = np.unpackbits(bits, count=shape[0] * shape[1]).reshape(shape)
-            hard = _sized(small, rgb.shape[1], rgb.shape[0]).astype(np.float32)
-            return Look(guide=hard, data=hard)
-        if self.follower is None:
-            look = super().look(rgb)
-            self.follower = Follower(rgb, look.data > 0, self.selector.person(self.selection))
-            return look
-        hard = self.follower.next(rgb).astype(np.float32)
-        return Look(guide=hard, data=hard)
-
-
-class Follower:
-    """Carries a selection through a clip: the last mask warped by dense optical flow (DIS), then re-cut.
-
-    Each frame: flow from the previous frame, the previous mask warped along it, then GrabCut at
-    WORK_SIDE with the warped mask's eroded core as object, its far surroundings as background and
-    the band between left to the colour models; blobs hanging on the body by a thin neck go (_body).
-    Follows a dog or an object the clicks picked.
-
-    A person picked from a crowd (`person`) is followed as the pose tracker follows people: each
-    frame's crop placed from their landmarks in the last one (and found again around the last mask's
-    deepest point when lost); the cut above is the fallback when the person cannot be found.
-    """
-
-    def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray, person=None):
-        self.prev = cv2.cvtColor(resize_max(first_rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
-        h, w = self.prev.shape
-        self.mask = cv2.resize(first_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        self.flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
-        self.person = person
-
-    def next(self, rgb: np.ndarray) -> np.ndarray:
-        """This frame's hard mask (H, W) bool at the frame's size."""
-        small = resize_max(rgb, WORK_SIDE)
-        grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-        h, w = grey.shape
-        if grey.shape != self.prev.shape:  # frames of another size (not one clip): carry the mask over as it is
-            self.prev = cv2.resize(self.prev, (w, h), interpolation=cv2.INTER_AREA)
-            self.mask = cv2.resize(self.mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST) > 0
-        back = self.flow.calc(grey, self.prev, None)  # where each pixel of this frame was in the last one
-        grid = np.dstack(np.meshgrid(np.arange(w), np.arange(h))).astype(np.float32) + back
-        warped = cv2.remap(self.mask.astype(np.uint8), grid[..., 0], grid[..., 1], cv2.INTER_NEAREST) > 0
-        self.prev = grey
-        if self.person is not None:
-            found = self._follow_person(rgb, warped)
-            if found is not None:
-                return found
-        if not warped.any():
-            self.mask = warped
-        else:
-            r = max(2, round(max(h, w) * 0.02))
-            k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-            core = cv2.erode(warped.astype(np.uint8), k) > 0
-            near = cv2.dilate(warped.astype(np.uint8), k, iterations=3) > 0
-            mask = np.full((h, w), cv2.GC_BGD, np.uint8)
-            mask[near] = cv2.GC_PR_BGD
-            mask[warped] = cv2.GC_PR_FGD
-            mask[core] = cv2.GC_FGD
-            if grabcut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), mask, 2):
-                self.mask = _body(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)), max(1, round(max(h, w) * NECK)))
-            else:
-                self.mask = warped
-        return _sized(self.mask, rgb.shape[1], rgb.shape[0])
-
-    def _follow_person(self, rgb: np.ndarray, warped: np.ndarray) -> np.ndarray | None:
-        """The picked person in this frame (full-size hard mask), or None when they are not found.
-
-        The person's crop follows their landmarks; what it segments is kept only near the last mask
-        carried along the optical flow (`warped`), so a neighbour the crop also covers is not taken
-        and the track cannot slide onto them; a crop that no longer overlaps it is lost."""
-        from stylecut.segmentation.pose import person_at, person_in
-
-        h, w = warped.shape
-        r = max(2, round(max(h, w) * FOLLOW_NEAR))
-        near = grow(warped.astype(np.uint8), r) > 0
-
-        def small(layer) -> np.ndarray:
-            return cv2.resize(layer.prob, (w, h), interpolation=cv2.INTER_AREA) > 0.5
-
-        layer = person_in(rgb, self.person.follow) if self.person.follow is not None else None
-        if layer is None or iou(small(layer), warped, empty=0.0) < SAME_PERSON:  # lost, or jumped to someone else
-            if not warped.any():
-                return None
-            inner = cv2.distanceTransform(np.pad(warped, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
-            y, x = np.unravel_index(np.argmax(inner), inner.shape)
-            k = rgb.shape[1] / w
-            layer = person_at(rgb, x * k, y * k)
-            if layer is None or iou(small(layer), warped, empty=0.0) < SAME_PERSON:
-                return None
-        self.person = layer
-        self.mask = small(layer) & near
-        return (layer.prob > 0.5) & _sized(near, rgb.shape[1], rgb.shape[0])
