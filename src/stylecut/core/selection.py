@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stylecut.core.errors import StylecutError
+from stylecut.core.imageio import ImageLike
 
 MAX_POINTS = 64  # clicks in one selection: each costs a graph cut
 
@@ -102,3 +103,7 @@ class ClipSelection(Selection):
     before: tuple[Any, ...] = field(default=(), compare=False)  # (packed bits, (h, w)) per frame, at work size
 
 
+# What every `mask=` parameter takes: the user's own mask (a path or an image), a Selection (box
+# and/or clicks; a ClipSelection for a clip), or None for the person model. The registry's
+# segmenters decide which takes which (core.registry.resolve).
+MaskLike = ImageLike | Selection | None

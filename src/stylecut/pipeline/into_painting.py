@@ -10,6 +10,7 @@ from PIL import Image
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import ImageLike, to_photo, to_pil
 from stylecut.core.options import DEFAULT_STYLE_SIZE, PaintOptions
+from stylecut.core.selection import MaskLike
 from stylecut.ops import compose
 from stylecut.ops.filters import resize_max
 from stylecut.pipeline.session import NoPersonError, segment_photo
@@ -88,7 +89,7 @@ def _harmonize_poisson(fg: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray) 
 
 def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int | None = None,
           height: float | None = None, style: object = "painting", harmonize: str = "color",
-          refine: str = "guided", mask: ImageLike | None = None) -> PaintResult:
+          refine: str = "guided", mask: MaskLike = None) -> PaintResult:
     """Place the portrait's person into the painting.
 
     x, y: where the cut-out's bottom centre goes (default: centred, standing on the bottom edge).

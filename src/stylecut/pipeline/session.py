@@ -23,6 +23,7 @@ from stylecut.core.errors import StylecutError, stop_if_cancelled
 from stylecut.core.imageio import ImageLike, Photo, to_photo, to_pil
 from stylecut.core.options import Options
 from stylecut.core.registry import SEGMENTERS
+from stylecut.core.selection import MaskLike
 from stylecut.ops import compose
 from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import Layers, snap
@@ -71,20 +72,20 @@ def cutout(photo: Photo, alpha: np.ndarray) -> Image.Image:
     return to_pil(photo.rgb, a)
 
 
-def segmenter_for(mask: ImageLike | None = None, cache: Cache | None = None, name: str = "auto", **kwargs):
+def segmenter_for(mask: MaskLike = None, cache: Cache | None = None, name: str = "auto", **kwargs):
     """The registered segmenter `name`; with 'auto' the one that accepts `mask`: the person model when
     there is none, 'mask-file' for a file or image, 'select' for a Selection (core.registry.resolve)."""
     entry = SEGMENTERS.resolve(mask, name)
     return entry.factory.for_request(mask, None if cache is None else cache.masks, **kwargs)
 
 
-def compute_alpha(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
+def compute_alpha(photo: Photo, refine: str = "guided", mask: MaskLike = None,
                   cache: Cache | None = None, **kwargs) -> np.ndarray:
     """The user's mask if given (resized to the photo), else the refined person alpha; snapped."""
     return segment_photo(photo, refine, mask, cache, **kwargs)[0]
 
 
-def segment_photo(photo: Photo, refine: str = "guided", mask: ImageLike | None = None,
+def segment_photo(photo: Photo, refine: str = "guided", mask: MaskLike = None,
                   cache: Cache | None = None, segmenter: str = "auto", **kwargs) -> tuple[np.ndarray, bool]:
     """(alpha, whether it holds a person) - see compute_alpha and Segmenter.found."""
     seg = segmenter_for(mask, cache, segmenter, **kwargs)
@@ -126,13 +127,13 @@ class Session:
         self._prepared = True
         return self
 
-    def prepare_frames(self, mask: ImageLike | None = None, ahead: int = 2) -> None:
+    def prepare_frames(self, mask: MaskLike = None, ahead: int = 2) -> None:
         """Start loading what process_frames(mask, ahead=ahead) will run (its style networks' sessions,
         the segmenter's models) on the pool, and return at once: a video opens its file meanwhile."""
         if not self._prepared and not self.joint:
             self._submit_prepare(_stream_threads(ahead), mask)
 
-    def _submit_prepare(self, threads: int | None, mask: ImageLike | None = None) -> list[Future]:
+    def _submit_prepare(self, threads: int | None, mask: MaskLike = None) -> list[Future]:
         jobs = [self._pool.submit(_with_threads, threads, e.prepare, s, self.cache.vectors)
                 for e, s in self._unique_styles()]
         if self.options.needs_mask:
@@ -150,7 +151,7 @@ class Session:
         self.close()
 
     # -- one image ---------------------------------------------------------------------------------
-    def process(self, image: ImageLike, mask: ImageLike | None = None, *, name: str | None = None,
+    def process(self, image: ImageLike, mask: MaskLike = None, *, name: str | None = None,
                 progress: Progress | None = None, cancel: Callable[[], bool] | None = None,
                 temporal: Temporal | None = None, check_person: bool = True) -> Result:
         """One photo in, a composited Result out. Raises StylecutError on bad input.
@@ -168,7 +169,7 @@ class Session:
             return self._process_joint(photo, mask, report, name, cancel)
         return self._finish(self._start(photo, mask, report), report, name, cancel, temporal, check_person)
 
-    def _start(self, photo: Photo, mask: ImageLike | None, report: Progress, threads: int | None = None,
+    def _start(self, photo: Photo, mask: MaskLike, report: Progress, threads: int | None = None,
                seg: object = None) -> _Started:
         """The quick look at the subject, then the refinement and the style networks submitted to the pool.
 
@@ -219,7 +220,7 @@ class Session:
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo, found)
 
-    def process_frames(self, frames: Iterable[ImageLike], mask: ImageLike | None = None, *,
+    def process_frames(self, frames: Iterable[ImageLike], mask: MaskLike = None, *,
                        temporal: Temporal | None = None, ahead: int = 2, cancel: Callable[[], bool] | None = None,
                        first_index: int = 0) -> Iterator[Result]:
         """process() each frame of a clip in order, the next `ahead` frames already started (lazily).
@@ -276,7 +277,7 @@ class Session:
             raise no_person_error(name)
         return np.zeros(alpha.shape, np.float32)  # everything is background
 
-    def _process_joint(self, photo: Photo, mask: ImageLike | None, report: Progress, name: str | None,
+    def _process_joint(self, photo: Photo, mask: MaskLike, report: Progress, name: str | None,
                        cancel: Callable[[], bool] | None) -> Result:
         """An optimiser (Gatys): the full mask first, then every layer's style in one optimisation."""
         opts, rgb = self.options, photo.rgb
@@ -334,7 +335,7 @@ class _Started:
         wait(futures)
 
 
-def run(image: ImageLike, options: Options, mask: ImageLike | None = None, progress: Progress | None = None,
+def run(image: ImageLike, options: Options, mask: MaskLike = None, progress: Progress | None = None,
         name: str | None = None, cancel: Callable[[], bool] | None = None, cache: Cache | None = None,
         pool: ThreadPoolExecutor | None = None) -> Result:
     """One-shot: a Session for one image (see Session.process)."""

@@ -21,6 +21,7 @@ import numpy as np
 from stylecut.core.errors import StylecutError
 from stylecut.core.formats import VIDEO_OUTPUTS as OUTPUTS
 from stylecut.core.imageio import normal_mode
+from stylecut.core.selection import MaskLike
 from stylecut.ops.temporal import Temporal
 from stylecut.pipeline.session import Session
 
@@ -215,7 +216,8 @@ class VideoSummary:
 
 
 def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
-                  end: float | None = None, temporal: bool = True, mask: object = None, select_at: float | None = None,
+                  end: float | None = None, temporal: bool = True, mask: MaskLike = None,
+                  select_at: float | None = None,
                   progress: Callable[[int, int | None], None] | None = None,
                   cancel: Callable[[], bool] | None = None) -> VideoSummary:
     """Stylize a clip frame by frame with `session` into `out` (.mp4, .webm or .gif); atomic, streaming.
@@ -306,7 +308,7 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     return follow_back(selection, at_rgb, small)
 
 
-def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: object = None):
+def stylize_frames(session: Session, frames_in, temporal: bool = True, mask: MaskLike = None):
     """Yield the stylized frame (RGB array) for each frame of an iterable of RGB arrays (or PIL images).
 
     For frames that do not come from a file (a camera, another library); one Temporal state per call.
