@@ -1,8 +1,10 @@
 """Outputs of the public API equal the references in tests/integration/golden (written by golden_cases.py).
 
 Tolerances hold on any x86-64 CPU: every fast path runs in float (the arbitrary-style networks'
-int8 weights are dequantised at load, since integer kernels differ between AVX2 and VNNI), so it
-agrees within 1 level. The Gatys optimisation amplifies the last bits of torch's float kernels:
+int8 weights are dequantised at load, since integer kernels differ between AVX2 and VNNI). Float
+kernels of other instruction sets still round differently: under qemu's AVX2 CPU (no AVX-512) the
+painting case had 0.045 % of pixels more than 1 level off, at most 4; the bound is 10x / 4x that.
+The Gatys optimisation amplifies the last bits of torch's float kernels:
 across ATEN_CPU_CAPABILITY=default/avx2/avx512 and ONEDNN_MAX_CPU_ISA=AVX2/SSE41 its output
 differed by at most mean 0.51, p99 4 levels; its bound is 4x that (docs/benchmarks.md, Golden
 tolerances), and a changed warm start (the int8 network's) differed by mean 5.9, p99 40.
@@ -22,7 +24,7 @@ PHOTO = astronaut()
 CASES = dict(cases(PHOTO))
 
 
-FLOAT_MAX = 1  # levels: float kernels of different instruction sets round the last bit differently
+FAST_SHARE, FAST_MAX = 0.005, 16  # share of pixels more than 1 level off, and the most any may be off
 GATYS_MEAN, GATYS_P99 = 2.0, 16.0  # levels: 4x the spread measured across instruction sets
 
 
@@ -35,7 +37,8 @@ def _difference(image: Image.Image, name: str) -> np.ndarray:
 
 def _assert_same(image: Image.Image, name: str) -> None:
     d = _difference(image, name)
-    assert d.max() <= FLOAT_MAX, f"{name}: differs from the reference by {d.max()} levels"
+    share = (d > 1).mean()
+    assert share <= FAST_SHARE and d.max() <= FAST_MAX, f"{name}: {share:.3%} of pixels > 1 level off, max {d.max()}"
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
