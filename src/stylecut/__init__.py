@@ -38,7 +38,15 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["stylize", "segment", "cutout", "paint", "load_image", "save_image", "configure", "Session", "Result",
+def clear_caches() -> None:
+    """Drop every process-wide cache (model sessions, interpreters, selectors, weights); they reload on use."""
+    from stylecut.runtime.caches import clear_all
+
+    clear_all()
+
+
+__all__ = ["clear_caches", "stylize", "segment", "cutout", "paint", "load_image", "save_image", "configure", "Session",
+           "Result",
            "Options", "GatysParams", "PaintOptions", "Selection", "StylecutError", "__version__"]
 
 

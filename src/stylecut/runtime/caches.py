@@ -1,11 +1,32 @@
-"""A small thread-safe LRU cache bounded by the bytes of its numpy values."""
+"""Every cache stylecut keeps, in one place: bounded LRU caches of arrays (a Session's Cache), and the
+process-wide ones (model sessions, interpreters, selectors, loaded weights) that register here so
+that clear_all() drops them all."""
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 
 import numpy as np
+
+_clearers: dict[str, Callable[[], None]] = {}
+
+
+def process_cache(name: str, clear: Callable[[], None]) -> None:
+    """Register a process-wide cache under `name` by the function that empties it."""
+    _clearers[name] = clear
+
+
+def process_caches() -> tuple[str, ...]:
+    """The names of the process-wide caches registered so far (those of the modules imported)."""
+    return tuple(_clearers)
+
+
+def clear_all() -> None:
+    """Drop every process-wide cache (models load again on their next use); a Session's Cache has its own clear()."""
+    for clear in list(_clearers.values()):
+        clear()
 
 
 def key_of(arr: np.ndarray, *extra: object) -> str:

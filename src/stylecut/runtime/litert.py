@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from stylecut.runtime.assets import model_path
+from stylecut.runtime.caches import process_cache
 
 
 @contextlib.contextmanager
@@ -55,6 +56,7 @@ class TFLiteModel:
 
 
 _models: dict[str, TFLiteModel] = {}
+process_cache("litert interpreters", _models.clear)
 _loading = threading.Lock()
 
 

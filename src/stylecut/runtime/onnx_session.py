@@ -12,6 +12,7 @@ from stylecut.core.config import settings, user_dir
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import write_atomic
 from stylecut.runtime.assets import model_path
+from stylecut.runtime.caches import process_cache
 
 _lock = threading.Lock()
 _here = threading.local()  # threads for the networks run from this thread (see threads_per_run)
@@ -240,6 +241,7 @@ def session(key: str, variant: str | None = None) -> Any:
 
 
 _sessions: dict[tuple[str, str | None, int | None], Any] = {}
+process_cache("onnx sessions", _sessions.clear)
 
 
 def _session(key: str, variant: str | None, threads: int | None) -> Any:

@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from stylecut.ops.filters import bounded_window, window_starts
+from stylecut.runtime.caches import process_cache
 from stylecut.runtime.litert import load_model
 
 DETECT_SIDE = 224
@@ -307,3 +308,6 @@ def fuse(selfie: np.ndarray, layers: list[PersonLayer]) -> np.ndarray:
         np.maximum(prob, layer.prob, out=prob)
         np.maximum(weight, np.where(layer.inside, trust(layer.scale), 0.0).astype(np.float32), out=weight)
     return weight * prob + (1.0 - weight) * selfie
+
+
+process_cache('pose anchors', _anchor_centres.cache_clear)

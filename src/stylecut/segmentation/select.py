@@ -21,6 +21,7 @@ from stylecut.core.errors import StylecutError
 from stylecut.core.selection import Selection
 from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
+from stylecut.runtime.caches import process_cache
 from stylecut.segmentation.graph_cut import Models, core_point, grabcut, has_both, keep_parts, ring_pixels, sized
 
 WORK_SIDE = 400
@@ -396,6 +397,7 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
 
 
 _SELECTORS: OrderedDict = OrderedDict()  # recent photos' selectors: each click on the same photo costs one cut
+process_cache("selectors", _SELECTORS.clear)
 _SELECTORS_KEPT = 4
 _lock = threading.Lock()
 

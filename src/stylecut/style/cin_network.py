@@ -14,6 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from stylecut.runtime.assets import model_path
+from stylecut.runtime.caches import process_cache
 
 # the norm layers in graph order; a style is one (gamma, beta) pair of vectors per layer
 LAYERS: tuple[str, ...] = (
@@ -84,3 +85,6 @@ def build(device: str = "cpu"):
     net = CINNetwork().to(device)
     net.requires_grad_(False)
     return net
+
+
+process_cache('style tables', tables.cache_clear)

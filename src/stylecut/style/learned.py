@@ -19,6 +19,7 @@ import numpy as np
 from stylecut.core.config import user_dir
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import write_atomic
+from stylecut.runtime.caches import process_cache
 
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 FORMAT = 1
@@ -135,3 +136,6 @@ def _load(path: str, mtime_ns: int, size: int) -> LearnedStyle:
         raise StylecutError(f"learned style file {path} is damaged ({type(exc).__name__}: {exc}); "
                             f"remove it with `stylecut styles --remove {name}` and learn it again") from None
     return LearnedStyle(name, gammas, betas, meta, preview)
+
+
+process_cache('learned styles', _load.cache_clear)

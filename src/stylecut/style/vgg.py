@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from stylecut.runtime.assets import model_path
+from stylecut.runtime.caches import process_cache
 
 # (name, in, out) for each conv; a max-pool follows the last conv of each block
 _BLOCKS = [
@@ -91,3 +92,6 @@ def from_caffe(x):
 
     mean = torch.tensor(CAFFE_MEAN_BGR, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     return ((x + mean) / 255.0).flip(1)
+
+
+process_cache('vgg19 weights', _weights.cache_clear)
