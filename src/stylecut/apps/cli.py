@@ -523,7 +523,6 @@ def paint(
     selection=None,
 ) -> None:
     """Cut the person out of a portrait, paint them in the painting's style, and place them in it."""
-    from dataclasses import asdict
 
     from stylecut.core.imageio import check_cutout_path, check_not_input, check_output_path, save_image
     from stylecut.pipeline.into_painting import paint as paint_into
@@ -534,7 +533,7 @@ def paint(
     for p in (output, save_cutout):
         if p is not None:
             check_not_input(p, portrait, painting, mask, options.style)
-    res = paint_into(portrait, painting, mask=selection or mask, **asdict(options))
+    res = paint_into(portrait, painting, options, mask=selection or mask)
     save_image(res.image, output)
     if save_cutout:
         save_image(res.cutout, save_cutout)

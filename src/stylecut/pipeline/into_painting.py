@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -87,18 +88,17 @@ def _harmonize_poisson(fg: np.ndarray, alpha: np.ndarray, backdrop: np.ndarray) 
     return out.astype(np.float32) / 255.0
 
 
-def paint(portrait: ImageLike, painting: ImageLike, x: int | None = None, y: int | None = None,
-          height: float | None = None, style: object = "painting", harmonize: str = "color",
-          refine: str = "guided", mask: MaskLike = None) -> PaintResult:
-    """Place the portrait's person into the painting.
+def paint(portrait: ImageLike, painting: ImageLike, options: PaintOptions | None = None, *,
+          mask: MaskLike = None, **fields: Any) -> PaintResult:
+    """Place the portrait's person (or the subject `mask` selects) into the painting.
 
-    x, y: where the cut-out's bottom centre goes (default: centred, standing on the bottom edge).
-    height: the cut-out's height as a fraction of the painting's (default 0.6).
-    style: 'painting' (default: the painting itself), any style spec, or 'none' / None for the photo look.
-    harmonize: 'color' (Lab statistics toward the painting), 'poisson' (seamless cloning) or 'none'.
+    options: a PaintOptions, or its fields as keywords (None: that field's default): x, y (where the
+    cut-out's bottom centre goes), height (a fraction of the painting's), style ('painting': the
+    painting's own brush work, any style spec, or 'none'), harmonize ('color', 'poisson', 'none'), refine.
     """
-    opts = PaintOptions(x=x, y=y, style=style, harmonize=harmonize, refine=refine,
-                        **({} if height is None else {"height": height}))
+    # None keeps a field's default, but for style, where None means the photo's own look
+    opts = options or PaintOptions(**{k: v for k, v in fields.items() if v is not None or k == "style"})
+    style = opts.style
     canvas_photo = to_photo(painting)
     canvas = canvas_photo.rgb
     H, W = canvas.shape[:2]

@@ -285,7 +285,7 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     from stylecut.core.selection import Selection
     from stylecut.ops.filters import resize_max
     from stylecut.segmentation.follow import follow_back
-    from stylecut.segmentation.select import WORK_SIDE
+    from stylecut.segmentation.select import CUT_SIDE
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")
@@ -299,7 +299,7 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
             break
         if len(earlier) >= MAX_BEFORE_SELECTION:
             raise StylecutError(f"--select-at {at:g}: at most {MAX_BEFORE_SELECTION} frames may come before it")
-        earlier.append(cv2.imencode(".jpg", resize_max(rgb, WORK_SIDE)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])[1])
+        earlier.append(cv2.imencode(".jpg", resize_max(rgb, CUT_SIDE)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])[1])
     if at_rgb is None:
         raise StylecutError(f"--select-at {at:g} is past the clip's last frame")
     if not earlier:

@@ -11,7 +11,7 @@ from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
 from stylecut.ops.masks import iou
 from stylecut.segmentation.graph_cut import drop_necks, grabcut, sized
-from stylecut.segmentation.select import WORK_SIDE, select_mask, selector_for
+from stylecut.segmentation.select import CUT_SIDE, select_mask, selector_for
 
 FOLLOW_NEAR = 0.08  # a followed person's mask is kept this near (of the long side) the last one carried by the flow
 SAME_PERSON = 0.2  # a person followed into the next frame overlaps their last mask at least this much (IoU)
@@ -20,7 +20,7 @@ NECK = 0.015  # a followed mask loses blobs hanging on its body by a neck thinne
 
 def follow_back(selection: Selection, at_rgb: np.ndarray, earlier: Iterable[np.ndarray]) -> ClipSelection:
     """The selection made on `at_rgb`, followed backwards through `earlier`: the frames before it
-    (work size, WORK_SIDE), nearest first."""
+    (work size, CUT_SIDE), nearest first."""
     sel = selection.check(at_rgb.shape[1], at_rgb.shape[0])
     selector = selector_for(at_rgb, with_prior=sel.box is None)
     hard = select_mask(at_rgb, sel, selector=selector)
@@ -35,7 +35,7 @@ class Follower:
     """Carries a selection through a clip: the last mask warped by dense optical flow (DIS), then re-cut.
 
     Each frame: flow from the previous frame, the previous mask warped along it, then GrabCut at
-    WORK_SIDE with the warped mask's eroded core as object, its far surroundings as background and
+    CUT_SIDE with the warped mask's eroded core as object, its far surroundings as background and
     the band between left to the colour models; blobs hanging on the body by a thin neck go (drop_necks).
     Follows a dog or an object the clicks picked.
 
@@ -45,7 +45,7 @@ class Follower:
     """
 
     def __init__(self, first_rgb: np.ndarray, first_mask: np.ndarray, person=None):
-        self.prev = cv2.cvtColor(resize_max(first_rgb, WORK_SIDE), cv2.COLOR_RGB2GRAY)
+        self.prev = cv2.cvtColor(resize_max(first_rgb, CUT_SIDE), cv2.COLOR_RGB2GRAY)
         h, w = self.prev.shape
         self.mask = cv2.resize(first_mask.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
         self.flow = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
@@ -53,7 +53,7 @@ class Follower:
 
     def next(self, rgb: np.ndarray) -> np.ndarray:
         """This frame's hard mask (H, W) bool at the frame's size."""
-        small = resize_max(rgb, WORK_SIDE)
+        small = resize_max(rgb, CUT_SIDE)
         grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
         if grey.shape != self.prev.shape:  # frames of another size (not one clip): carry the mask over as it is

@@ -22,7 +22,7 @@ from stylecut.segmentation.refine import check_method, refine
 from stylecut.segmentation.selfie import selfie_probability
 
 SURE, CORE_SHARE = 0.9, 0.35  # a real person: >= 35 % of their region is >= 0.9 sure (see PersonSegmenter.found)
-WORK_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
+PERSON_SIDE = 1024  # segmentation and refinement run at most at this size, then upsample with the photo as guide
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def first_look(
     Where the person roughly is, e.g. to fill them out of a style network's input while the body
     crops and the refinement run alongside the network.
     """
-    work = resize_max(rgb, WORK_SIDE)
+    work = resize_max(rgb, PERSON_SIDE)
     key = key_of(work, recipe) if cache is not None and cache.max_bytes else ""
     selfie = _cached(cache, key and key + "|selfie", lambda: selfie_probability(work, recipe.tiles, recipe.flip))
     return work, selfie, key

@@ -3,7 +3,7 @@
 GrabCut (colour models + graph cut, OpenCV) with the clicks as hard seeds. Where it starts from:
 a box (outside is background), else the automatic person mask when the photo has a person (clicks
 correct it), else a region around the first click. Clicks apply in order, each locally (see
-Selector.click). The cut runs at WORK_SIDE px (a correction of a subject cut from scratch in a window
+Selector.click). The cut runs at CUT_SIDE px (a correction of a subject cut from scratch in a window
 around its click at up to the photo's resolution; a positive click stuck on a part of a colour the
 subject lacks cuts that part afresh, as a first click does); the parts that hold a positive click (or
 the largest) are kept, then the edge is refined at full size like the person masks (guided filter or matting).
@@ -24,7 +24,7 @@ from stylecut.ops.filters import resize_max
 from stylecut.runtime.caches import process_cache
 from stylecut.segmentation.graph_cut import Models, core_point, grabcut, has_both, keep_parts, ring_pixels, sized
 
-WORK_SIDE = 400
+CUT_SIDE = 400  # the graph cut's working size (long side, px); corrections may run finer in a window
 ITERATIONS = 3  # GrabCut rounds for a box or a first click
 UPDATE_ITERATIONS = 1  # and for each correction
 WINDOW = 1.5  # a correction of a subject cut from scratch runs in a window this many times its reach around its click
@@ -57,7 +57,7 @@ class Selector:
     """
 
     def __init__(self, rgb: np.ndarray, prior: np.ndarray | None = None):
-        self.small = resize_max(rgb, WORK_SIDE)
+        self.small = resize_max(rgb, CUT_SIDE)
         self.bgr = cv2.cvtColor(self.small, cv2.COLOR_RGB2BGR)
         h, w = self.small.shape[:2]
         self.scale = w / rgb.shape[1]
@@ -221,7 +221,7 @@ class Selector:
         photo's resolution (WINDOW_PIXELS at most), from `mask` (GC_* labels at work size) with the
         clicks as seeds (the last one `own` work pixels wide) -> object pixels at work size (bool).
 
-        A cow's legs are twice as wide at 854 px as at WORK_SIDE, and a graph cut keeps a thin part
+        A cow's legs are twice as wide at 854 px as at CUT_SIDE, and a graph cut keeps a thin part
         only when it is wide enough to pay for its long edge (objects IoU@5 0.837 -> 0.849, NoC@90
         12.5 -> 10.4; the colour models from the window alone, at work size: no gain)."""
         h, w = mask.shape

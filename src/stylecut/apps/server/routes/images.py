@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -111,7 +110,7 @@ async def paint(
     selection = forms.selection(box, points)
 
     def work(cancel) -> tuple[bytes, str]:
-        res = paint_into(por, pai, mask=selection, **asdict(opts))
+        res = paint_into(por, pai, opts, mask=selection)
         return forms.encode_as(res.image, format)
 
     data, media = await state.limited(request, work)
