@@ -22,7 +22,7 @@ finally:
         del sys.modules["rich"]
 
 from stylecut.core.errors import StylecutError
-from stylecut.core.options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields
+from stylecut.core.options import GatysParams, Options, PaintOptions, choices_of, field_of, schema_fields, with_fields
 
 app = typer.Typer(
     add_completion=False,
@@ -67,23 +67,7 @@ def _cli_param(f) -> inspect.Parameter:
 
 def with_schema(*classes, make):
     """Add every CLI field of the schema classes as options; the command gets them as options=make(values)."""
-    import functools
-
-    flds = [f for cls in classes for f in schema_fields(cls)]
-
-    def decorate(fn):
-        sig = inspect.signature(fn)
-        own = [p for p in sig.parameters.values() if p.name != "options"]
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            values = {f.name: kwargs.pop(f.name) for f in flds}
-            return fn(*args, options=make(values), **kwargs)
-
-        wrapper.__signature__ = sig.replace(parameters=own + [_cli_param(f) for f in flds])
-        return wrapper
-
-    return decorate
+    return with_fields([f for cls in classes for f in schema_fields(cls)], _cli_param, "options", make)
 
 
 POINTING = [

@@ -10,6 +10,8 @@ part of [lo, hi] a slider on the web page spans).
 """
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import MISSING, Field, dataclass, field, fields
@@ -184,6 +186,35 @@ class PaintOptions:
 
     def __post_init__(self) -> None:
         validate(self)
+
+
+def with_fields(flds: list[Field[Any]], parameter: Callable[[Field[Any]], inspect.Parameter], inject: str,
+                build: Callable[[dict[str, Any]], Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A decorator that adds a parameter per schema field to a function's signature (made by
+    `parameter`: a CLI option, a form field) and calls it with inject=build({name: value}) instead.
+
+    The CLI and the server build their commands and endpoints from the schema with it; the wrapped
+    function may be sync or async."""
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(fn)
+        own = [p for p in sig.parameters.values() if p.name != inject]
+
+        def pop(kwargs: dict[str, Any]) -> dict[str, Any]:
+            return {inject: build({f.name: kwargs.pop(f.name) for f in flds}), **kwargs}
+
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def wrapper(*args: Any, **kwargs: Any) -> Any:
+                return await fn(*args, **pop(kwargs))
+        else:
+            @functools.wraps(fn)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                return fn(*args, **pop(kwargs))
+
+        wrapper.__signature__ = sig.replace(parameters=own + [parameter(f) for f in flds])  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def defaults_of(cls: type) -> dict[str, Any]:

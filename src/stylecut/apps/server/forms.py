@@ -2,10 +2,10 @@
 within the limits (pixel count checked from the header), styles, selections and output formats."""
 from __future__ import annotations
 
-import functools
 import inspect
 import io
 from collections.abc import Callable
+from dataclasses import Field
 from typing import Any, Optional
 
 from fastapi import UploadFile
@@ -15,7 +15,7 @@ from stylecut.apps.server.errors import UploadTooLarge
 from stylecut.apps.server.limits import Limits
 from stylecut.core.errors import ImageTooLargeError, NotAnImageError, StylecutError
 from stylecut.core.formats import MIME_TYPES, SAVE_FORMATS
-from stylecut.core.options import GatysParams, Options, base_type, schema_fields
+from stylecut.core.options import GatysParams, Options, base_type, schema_fields, with_fields
 from stylecut.core.selection import Selection
 
 FORMATS = {ext[1:]: (fmt, MIME_TYPES[fmt]) for ext, fmt in SAVE_FORMATS.items()}  # 'jpg' -> ('JPEG', 'image/jpeg')
@@ -85,27 +85,18 @@ def selection(box: str, points: str) -> Selection | None:
     return sel or None
 
 
-def with_form(*classes: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Add every form field of the schema classes as Form parameters; the endpoint gets form={name: value}."""
+def _form_param(f: Field[Any]) -> inspect.Parameter:
+    """A Form parameter for one schema field: its type, default and help."""
     from fastapi import Form
 
-    flds = [f for cls in classes for f in schema_fields(cls, "form")]
+    return inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
+                             annotation=Optional[base_type(f)] if f.default is None else base_type(f),
+                             default=Form(f.default, description=f.metadata["help"]))
 
-    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
-        sig = inspect.signature(fn)
-        own = [p for p in sig.parameters.values() if p.name != "form"]
 
-        @functools.wraps(fn)
-        async def endpoint(*args: Any, **kwargs: Any) -> Any:
-            return await fn(*args, form={f.name: kwargs.pop(f.name) for f in flds}, **kwargs)
-
-        extra = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY,
-                                   annotation=Optional[base_type(f)] if f.default is None else base_type(f),
-                                   default=Form(f.default, description=f.metadata["help"])) for f in flds]
-        endpoint.__signature__ = sig.replace(parameters=own + extra)  # type: ignore[attr-defined]
-        return endpoint
-
-    return decorate
+def with_form(*classes: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add every form field of the schema classes as Form parameters; the endpoint gets form={name: value}."""
+    return with_fields([f for cls in classes for f in schema_fields(cls, "form")], _form_param, "form", dict)
 
 
 def split(form: dict[str, Any], cls: type) -> dict[str, Any]:
