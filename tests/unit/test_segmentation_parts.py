@@ -82,3 +82,18 @@ def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(s
     assert alpha.dtype == np.float32 and alpha.min() >= 0 and alpha.max() <= 1
     assert np.abs(alpha - expected).max() < 1e-5 and 0.02 < (alpha > 0.5).mean() < 0.2
     assert not guided(rgb, np.zeros((h, w), np.float32)).any()
+
+
+def test_a_negative_click_on_a_part_with_nothing_to_keep_takes_the_part():
+    """Issue #26's crash: with no point to keep (no positive click in the part, no core, nothing beyond
+    the reach) the geodesic split had no start points ('no valid start points'); the part goes whole."""
+    from stylecut.segmentation.select import Selector
+
+    img = np.full((100, 120, 3), 60, np.uint8)
+    img[30:70, 40:80] = 200
+    selector = Selector(img, None)
+    part = np.zeros(selector.small.shape[:2], bool)
+    part[30:70, 40:80] = True
+    assert np.array_equal(selector._nearer(part, (50, 50), []), part)
+    kept = selector._nearer(part, (42, 32), [(78, 68)])  # with a point to keep, the far corner stays
+    assert kept[32, 42] and not kept[68, 78]

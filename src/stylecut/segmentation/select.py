@@ -352,6 +352,8 @@ class Selector:
         cost = np.where(region, self.cost, np.inf)
         d_point = MCP_Geometric(cost).find_costs([(point[1], point[0])])[0]
         others = list(others) + [(x, y) for x, y in beyond if d_point[y, x] > ACROSS * reach]
+        if not others:  # nothing in the part to keep (no wanted point, too small for a core): all of it goes
+            return region & np.isfinite(d_point)
         d_other = MCP_Geometric(cost).find_costs([(y, x) for x, y in others])[0]
         return region & (d_point < d_other)
 
