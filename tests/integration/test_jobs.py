@@ -171,3 +171,30 @@ def test_video_job_follows_a_selection_made_later_in_the_clip(api, tmp_path):
     from stylecut.pipeline.video import frames
 
     _assert_dog_kept(clip, truth, [f for _, f in frames(tmp_path / "out.mp4")], (0, 6, 12, 19))
+
+
+@pytest.mark.parametrize("data, needle", [
+    ({"start": "-1"}, "start must be 0 or more"),
+    ({"start": "nan"}, "start must be a number"),
+    ({"start": "0.2", "end": "0.1"}, "end (0.1 s) must come after start"),
+    ({"start": "30"}, "past the end of the clip"),
+    ({"select_at": "30", "box": "10,10,100,100"}, "select_at (30 s) must lie between"),
+    ({"points": "[" * 50000}, "points"),
+    ({"points": '[[10, 10, "0"]]'}, "points must be JSON"),
+    ({"points": "[[10, 10, 5]]"}, "points must be JSON"),
+])
+def test_video_jobs_are_checked_before_they_queue(api, clip, data, needle):
+    """Issue #28: every check the request allows is made before 202, in the API's terms, no server paths."""
+    r = api.post("/api/jobs", data={"kind": "video", "style": "preset:3", **data},
+                 files={"file": ("dance.mp4", clip.read_bytes(), "video/mp4")})
+    assert r.status_code == 400, r.text
+    message = r.json()["error"]
+    assert needle in message and "--" not in message and "/tmp" not in message, message
+    assert api.get("/healthz").json()["jobs"]["queued"] == 0
+
+
+@pytest.mark.parametrize("endpoint", ["/api/mask", "/api/stylize"])
+def test_deeply_nested_points_are_a_400_not_a_500(api, portrait_small, endpoint):
+    r = api.post(endpoint, data={"style": "preset:3", "points": "[" * 50000},
+                 files={"image": ("p.jpg", portrait_small.read_bytes(), "image/jpeg")})
+    assert r.status_code == 400 and "points" in r.json()["error"]

@@ -104,7 +104,8 @@ def test_start_end_and_bad_clips(clip, tmp_path):
             c.mux(p)
     before = set(tmp_path.iterdir())
     for args, needle in (((junk,), "not a video"), ((sound,), "no video stream"),
-                         ((clip, "--start", "5"), "no frames"), ((clip, "--end", "0"), "--start")):
+                         ((clip, "--start", "5"), "no frames"), ((clip, "--end", "0"), "--start"),
+                         ((clip, "--start", "nan"), "--start must be a number")):
         p = run_cli("video", *args, "-o", tmp_path / "bad.mp4", "--style", "preset:3")
         assert_one_line_error(p, needle)
     p = run_cli("video", half, "-o", tmp_path / "half_out.mp4", "--style", "preset:3", "--style-size", "128")

@@ -66,3 +66,14 @@ def test_check_field_and_gatys_defaults():
     assert PaintOptions().height == 0.6
     with pytest.raises(StylecutError, match="height"):
         PaintOptions(height=0)
+
+
+def test_points_are_parsed_strictly_and_bounded():
+    from stylecut.core.selection import MAX_POINTS, parse_points
+
+    assert parse_points("[[1, 2, 1], [3.5, 4, false]]") == ((1.0, 2.0, True), (3.5, 4.0, False))
+    for bad in ("[" * 50000, '[[1, 2, "0"]]', "[[1, 2, 5]]", '[["1", 2, 1]]', "[[1, 2]]", "{}"):
+        with pytest.raises(StylecutError, match="points"):
+            parse_points(bad)
+    with pytest.raises(StylecutError, match="too many points"):
+        parse_points("[" + ",".join(["[1, 2, 1]"] * (MAX_POINTS + 1)) + "]")

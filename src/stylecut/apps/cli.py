@@ -70,6 +70,8 @@ def with_schema(*classes, make):
     return with_fields([f for cls in classes for f in schema_fields(cls)], _cli_param, "options", make)
 
 
+TIME_FLAGS = {"start": "--start", "end": "--end", "select_at": "--select-at"}
+
 POINTING = [
     inspect.Parameter("box", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str], default=typer.Option(
         None, "--box", help="X0,Y0,X1,Y1: select the subject inside this box (pixels), any kind of subject.")),
@@ -446,8 +448,9 @@ def video(
     from tqdm import tqdm
 
     from stylecut.pipeline.session import Session
-    from stylecut.pipeline.video import stylize_video
+    from stylecut.pipeline.video import check_times, stylize_video
 
+    check_times(start, end, select_at, names=TIME_FLAGS)  # before any model loads
     bars = []  # opened at the first frame: a clip refused up front prints only its error line
 
     def progress(done: int, total: int | None) -> None:
@@ -458,7 +461,7 @@ def video(
     try:
         with Session(options) as session:
             s = stylize_video(input, output, session, start=start, end=end, temporal=temporal == "on",
-                              mask=selection or mask, select_at=select_at, progress=progress)
+                              mask=selection or mask, select_at=select_at, progress=progress, time_names=TIME_FLAGS)
     finally:
         for bar in bars:
             bar.close()

@@ -9,7 +9,10 @@ from typing import Any
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import ImageLike
 
-MAX_POINTS = 64  # clicks in one selection: each costs a graph cut
+MAX_POINTS = 20  # clicks in one selection: each costs a graph cut (20: the standard protocol's cap)
+POINTS_TEXT = 4096  # characters of `points` JSON: 20 clicks of large coordinates fit several times over
+POINTS_DEPTH = 2  # [[x, y, label], ...]: deeper nesting is refused before it is parsed
+POINTS_FORMAT = "points must be JSON like [[x, y, 1], [x, y, 0]] (1 = subject, 0 = not; in click order)"
 
 
 @dataclass(frozen=True)
@@ -70,16 +73,44 @@ def parse_point(text: str, what: str = "--add") -> tuple[float, float]:
 
 
 def parse_points(text: str) -> tuple[tuple[float, float, bool], ...]:
-    """JSON [[x, y, positive], ...] (the HTTP API's `points`) -> clicks in order."""
+    """JSON [[x, y, label], ...] (the HTTP API's `points`) -> clicks in order; label 1/true or 0/false.
 
+    Size and nesting are checked before parsing (a body of nested brackets must not exhaust the stack)."""
+    if len(text) > POINTS_TEXT:
+        raise StylecutError(f"points: at most {POINTS_TEXT} characters")
+    depth = deepest = 0
+    for ch in text:
+        depth += (ch == "[") - (ch == "]")
+        deepest = max(deepest, depth)
+    if deepest > POINTS_DEPTH:
+        raise StylecutError(POINTS_FORMAT)
     try:
         raw = json.loads(text)
-        clicks = tuple((float(x), float(y), bool(p)) for x, y, p in raw)
+        if not isinstance(raw, list) or not all(isinstance(c, list) and len(c) == 3 for c in raw):
+            raise ValueError("not a list of [x, y, label]")
+        clicks = tuple((_number(x), _number(y), _label(p)) for x, y, p in raw)
     except (ValueError, TypeError):
-        raise StylecutError("points must be JSON like [[x, y, 1], [x, y, 0]] (1 = subject, 0 = not)") from None
+        raise StylecutError(POINTS_FORMAT) from None
     if not all(math.isfinite(v) for c in clicks for v in c[:2]):
         raise StylecutError("points must be finite numbers")
+    if len(clicks) > MAX_POINTS:
+        raise StylecutError(f"too many points ({len(clicks)}); at most {MAX_POINTS}")
     return clicks
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError("not a number")
+    return float(value)
+
+
+def _label(value: object) -> bool:
+    """1/true: the subject; 0/false: not the subject; anything else (\"0\", 5) is refused."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ValueError("a label is 0, 1, true or false")
 
 
 def parse_box(text: str) -> tuple[float, float, float, float]:

@@ -9,6 +9,7 @@ temporary file beside the target and renamed into place only when complete.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -215,11 +216,35 @@ class VideoSummary:
     audio: bool
 
 
+API_NAMES = {"start": "start", "end": "end", "select_at": "select_at"}  # the HTTP API's and Python's spelling
+
+
+def check_times(start: float, end: float | None = None, select_at: float | None = None,
+                duration: float | None = None, names: dict[str, str] = API_NAMES) -> None:
+    """Refuse a time range that holds no frame, before any work: every value finite, start >= 0, end
+    after start, start before the clip's end (when its duration is known), select_at inside the range.
+    names: how the caller spells the three (the CLI: --start, --end, --select-at)."""
+    s, e, a = names["start"], names["end"], names["select_at"]
+    for name, value in ((s, start), (e, end), (a, select_at)):
+        if value is not None and not math.isfinite(value):
+            raise StylecutError(f"{name} must be a number of seconds, got {value}")
+    if start < 0:
+        raise StylecutError(f"{s} must be 0 or more seconds, got {start:g}")
+    if end is not None and end <= start:
+        raise StylecutError(f"{e} ({end:g} s) must come after {s} ({start:g} s)")
+    if duration and start >= duration:
+        raise StylecutError(f"no frames: {s} ({start:g} s) is past the end of the clip ({duration:.2f} s)")
+    stop = min(x for x in (end, duration or None) if x is not None) if (end or duration) else None
+    if select_at is not None and (select_at < start or (stop is not None and select_at >= stop)):
+        raise StylecutError(f"{a} ({select_at:g} s) must lie between {s} and {e} (or the clip's end)")
+
+
 def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
                   end: float | None = None, temporal: bool = True, mask: MaskLike = None,
                   select_at: float | None = None,
                   progress: Callable[[int, int | None], None] | None = None,
-                  cancel: Callable[[], bool] | None = None) -> VideoSummary:
+                  cancel: Callable[[], bool] | None = None,
+                  time_names: dict[str, str] = API_NAMES) -> VideoSummary:
     """Stylize a clip frame by frame with `session` into `out` (.mp4, .webm or .gif); atomic, streaming.
 
     Each frame keeps the mask it gets, so a person who leaves the frame or is unsure for a frame
@@ -241,8 +266,7 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     info = probe(src)
     if max(info.width, info.height) > MAX_SIDE:
         raise StylecutError(f"{src}: frames of {info.width}x{info.height} are larger than 4K")
-    if start < 0 or (end is not None and end <= start):
-        raise StylecutError(f"--start must be >= 0 and --end after it (got {start}, {end})")
+    check_times(start, end, select_at, info.duration, time_names)
     total = None
     if info.duration:
         span = (min(end, info.duration) if end is not None else info.duration) - start
@@ -289,8 +313,6 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
 
     if not isinstance(selection, Selection):
         raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")
-    if at < start or (end is not None and at >= end):
-        raise StylecutError(f"--select-at {at:g} must lie between --start and --end")
     earlier: list[bytes] = []
     at_rgb = None
     for t, rgb in frames(src, start, end):

@@ -113,6 +113,8 @@ class JobQueue:
         self._end(job, "done")
 
     def _end(self, job: Job, state: str, error: str | None = None) -> None:
+        if error is not None:  # the job's own folder is the server's business, not the client's
+            error = error.replace(str(job.folder) + "/", "").replace(str(job.folder), "the job")
         job.state, job.error, job.finished = state, error, time.time()
         if state != "done":
             shutil.rmtree(job.folder, ignore_errors=True)

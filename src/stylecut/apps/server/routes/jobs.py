@@ -49,6 +49,9 @@ async def create_job(
     if select_at is not None and (kind != "video" or selection is None):
         raise StylecutError("select_at needs a video job with a box or points to make the selection there")
     if kind == "video":
+        from stylecut.pipeline.video import check_times
+
+        check_times(start, end, select_at)  # a range that holds no frame: 400 before the upload is spooled
         opts = await forms.stylize_options(form, style_image, fg_style_image, limits, 0, 0, engine="fast")
         return await video_job(state, file, opts, temporal, start, end, format or "mp4", selection, select_at)
     opts = await forms.stylize_options(form, style_image, fg_style_image, limits, limits.max_job_gatys_iterations,
@@ -92,7 +95,7 @@ async def video_job(state: ServerState, file: UploadFile, opts: Options, tempora
                     end: float | None, fmt: str, selection: Selection | None = None,
                     select_at: float | None = None) -> dict:
     from stylecut.core.formats import VIDEO_EXTS, VIDEO_OUTPUTS
-    from stylecut.pipeline.video import probe
+    from stylecut.pipeline.video import MAX_SIDE, check_times, probe
 
     limits = state.limits
     suffix = Path(file.filename or "").suffix.lower()
@@ -109,6 +112,9 @@ async def video_job(state: ServerState, file: UploadFile, opts: Options, tempora
             info = await run_in_threadpool(probe, src)
         except StylecutError as exc:
             raise NotAnImageError(str(exc).replace(str(src), "file")) from None
+        if max(info.width, info.height) > MAX_SIDE:
+            raise StylecutError(f"file: frames of {info.width}x{info.height} are larger than 4K")
+        check_times(start, end, select_at, info.duration)
         span = (min(end, info.duration or end) if end is not None else (info.duration or 0)) - start
         if span > limits.max_video_seconds:
             raise StylecutError(
