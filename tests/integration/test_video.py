@@ -254,3 +254,55 @@ def test_a_selection_made_later_in_the_clip_is_followed_both_ways(tmp_path):
     late = run_cli("video", clip, "-o", tmp_path / "y.mp4", "--style", "preset:20", "--box", box, "--select-at", "9")
     assert late.returncode != 0 and "past the clip's last frame" in late.stderr
     assert not (tmp_path / "x.mp4").exists() and not (tmp_path / "y.mp4").exists()
+
+
+def _vfr_clip(path, gaps_ms=(17, 33), n=12, size=(320, 180), codec="libx264"):
+    """A clip whose frame gaps alternate (as phones record): timestamps in milliseconds."""
+    from fractions import Fraction
+
+    frames = sorted(glob.glob(str(EVAL / "video" / "dance-twirl" / "frames" / "*.jpg")))[:n]
+    with av.open(str(path), "w") as c:
+        v = c.add_stream(codec, rate=30)
+        v.width, v.height, v.pix_fmt = *size, "yuv420p"
+        v.time_base = v.codec_context.time_base = Fraction(1, 1000)
+        t = 0
+        for i, f in enumerate(frames):
+            fr = av.VideoFrame.from_ndarray(np.asarray(Image.open(f).convert("RGB").resize(size)), format="rgb24")
+            fr.pts, fr.time_base = t, Fraction(1, 1000)
+            for p in v.encode(fr):
+                c.mux(p)
+            t += gaps_ms[i % len(gaps_ms)]
+        for p in v.encode(None):
+            c.mux(p)
+    return path
+
+
+def _frame_times(path):
+    """(presentation times in seconds, one time-base unit in seconds, (width, height)) of a clip's frames."""
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        decoded = list(c.decode(v))
+        return [float(f.pts * f.time_base) for f in decoded], float(v.time_base), (decoded[0].width, decoded[0].height)
+
+
+@pytest.mark.parametrize("ext", ["mp4", "webm", "gif"])
+def test_variable_frame_rate_timestamps_are_kept(tmp_path, ext):
+    """Issue #28: gaps of 17 and 33 ms came out as a constant 25 ms (and crashed on other patterns)."""
+    src = _vfr_clip(tmp_path / "vfr.mp4")
+    out = tmp_path / f"out.{ext}"
+    p = run_cli("video", src, "-o", out, "--style", "preset:3", "--style-size", "128")
+    assert p.returncode == 0, p.stderr
+    t_in, _, _ = _frame_times(src)
+    t_out, unit, _ = _frame_times(out)
+    assert len(t_out) == len(t_in)
+    assert max(abs(a - b) for a, b in zip(t_in, t_out)) <= unit + 1e-9, (t_in, t_out)
+
+
+@pytest.mark.parametrize("ext", ["mp4", "webm"])
+def test_odd_sizes_are_kept(tmp_path, ext):
+    """Issue #28: a 427 px wide clip came out 426 px wide (4:2:0 wants even sides)."""
+    src = _vfr_clip(tmp_path / "odd.webm", gaps_ms=(40,), n=4, size=(427, 241), codec="libvpx-vp9")
+    out = tmp_path / f"out.{ext}"
+    p = run_cli("video", src, "-o", out, "--style", "preset:3", "--style-size", "128")
+    assert p.returncode == 0, p.stderr
+    assert _frame_times(out)[2] == (427, 241)

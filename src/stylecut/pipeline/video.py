@@ -26,6 +26,7 @@ from stylecut.core.selection import MaskLike
 from stylecut.ops.temporal import Temporal
 from stylecut.pipeline.session import Session
 
+ODD_SIDES_H264 = "yuv444p"  # an odd width or height in .mp4: 4:2:0 cannot code it (webm can; players of 4:4:4 vary)
 MAX_SIDE = 4096  # frames larger than 4K are refused (memory and time)
 
 
@@ -115,16 +116,18 @@ class _Writer:
         self.container = av.open(self.tmp, "w", format=fmt)
         rate = Fraction(fps).limit_denominator(1001)
         self.stream = self.container.add_stream(vcodec, rate=rate)
-        w, h = size
-        if fmt != "gif":  # yuv420p needs even sides
-            w, h = w - w % 2, h - h % 2
+        w, h = size  # kept exactly: VP9 codes odd sides in 4:2:0; H.264 needs 4:4:4 for them (ODD_SIDES_H264)
         self.stream.width, self.stream.height = w, h
-        self.stream.pix_fmt = "rgb8" if fmt == "gif" else "yuv420p"
+        odd = w % 2 or h % 2
+        self.stream.pix_fmt = "rgb8" if fmt == "gif" else (ODD_SIDES_H264 if odd and vcodec == "libx264" else "yuv420p")
         if vcodec == "libx264":  # superfast at crf 16: veryfast's quality at crf 18 (PSNR 32.7 vs 32.8 dB on a
             # stylized clip) for half its CPU time (18 vs 31 ms a 854x480 frame), files ~14 % larger
             self.stream.options = {"crf": "16", "preset": "superfast"}
+        # every frame keeps its own time (variable frame rates too): milliseconds, GIF's centiseconds; the
+        # encoder's time base too, else it re-times frames to 1/fps (flattening or rejecting the gaps)
         self.time_base = Fraction(1, 1000) if fmt != "gif" else Fraction(1, 100)
-        self.stream.time_base = self.time_base
+        self.stream.time_base = self.stream.codec_context.time_base = self.time_base
+        self.last_pts = -1
         self.size = (w, h)
         self.audio = None
         if audio_from and acodec:
@@ -150,7 +153,7 @@ class _Writer:
         if rgb.shape[1] != self.size[0] or rgb.shape[0] != self.size[1]:
             rgb = rgb[: self.size[1], : self.size[0]]
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
-        frame.pts = int(round(t / self.time_base))
+        frame.pts = self.last_pts = max(int(round(t / self.time_base)), self.last_pts + 1)  # strictly increasing
         frame.time_base = self.time_base
         for packet in self.stream.encode(frame):
             self.container.mux(packet)
@@ -234,9 +237,12 @@ def check_times(start: float, end: float | None = None, select_at: float | None 
         raise StylecutError(f"{e} ({end:g} s) must come after {s} ({start:g} s)")
     if duration and start >= duration:
         raise StylecutError(f"no frames: {s} ({start:g} s) is past the end of the clip ({duration:.2f} s)")
-    stop = min(x for x in (end, duration or None) if x is not None) if (end or duration) else None
-    if select_at is not None and (select_at < start or (stop is not None and select_at >= stop)):
-        raise StylecutError(f"{a} ({select_at:g} s) must lie between {s} and {e} (or the clip's end)")
+    if select_at is None:
+        return
+    if duration and select_at >= duration:
+        raise StylecutError(f"{a} ({select_at:g} s) is past the clip's last frame ({duration:.2f} s)")
+    if select_at < start or (end is not None and select_at >= end):
+        raise StylecutError(f"{a} ({select_at:g} s) must lie between {s} and {e}")
 
 
 def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Session, *, start: float = 0.0,
