@@ -9,7 +9,7 @@ from PIL import Image
 
 import stylecut
 
-from ..conftest import STARRY, assert_one_line_error, run_cli
+from ..conftest import STARRY, STYLECUT, assert_one_line_error, run_cli
 
 
 def test_version_and_help():
@@ -166,3 +166,29 @@ def test_no_person_whole_image_option(tmp_path):
     Image.new("RGB", (300, 200), (120, 170, 230)).save(src)
     assert run_cli("stylize", src, "-o", out, "--style", "preset:5", "--on-no-person", "all").returncode == 0
     assert np.abs(np.asarray(Image.open(out), np.float32) - np.asarray(Image.open(src), np.float32)).mean() > 20
+
+
+def test_long_commands_say_something_at_once_on_a_terminal(tmp_path):
+    """Issue #28: learn-style and video printed nothing for minutes before their bars. On a terminal a
+    line comes at once (before any model loads); piped, stderr stays as it was."""
+    import os
+    import pty
+    import select
+    import time
+
+    args = [str(STYLECUT), "learn-style", str(STARRY), "--name", "tty_probe", "--steps", "1"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on a pseudo-terminal
+        os.execv(args[0], args)
+    seen, t0 = b"", time.time()
+    try:
+        while time.time() - t0 < 20 and b"learning 'tty_probe'" not in seen:
+            if select.select([fd], [], [], 0.5)[0]:
+                seen += os.read(fd, 4096)
+        assert b"learning 'tty_probe'" in seen, seen
+        assert time.time() - t0 < 20
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    piped = run_cli("video", tmp_path / "missing.mp4", "-o", tmp_path / "o.mp4", "--style", "preset:3")
+    assert "preparing" not in piped.stderr and piped.returncode == 2

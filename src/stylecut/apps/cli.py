@@ -127,6 +127,7 @@ class _progress_bar:
     def __enter__(self):
         if not self.enabled:
             return None
+        status("preparing: the mask and the fast engine's start, then the optimisation")
         from tqdm import tqdm
 
         self.bar = tqdm(
@@ -149,6 +150,13 @@ class _progress_bar:
         return False
 
 
+
+
+def status(message: str) -> None:
+    """A line at once on a terminal, before long silent work (model loading, set-up); nothing when piped,
+    like the progress bars, so scripts still see only results and one error line."""
+    if sys.stderr.isatty():
+        typer.echo(message, err=True)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -345,6 +353,8 @@ def learn_style(
             fail(f"--photos {folder}: not a folder")
     from stylecut.core.config import torch_device
 
+    status(f"learning {name!r}: loading VGG19, reading the painting and the photos (about a minute before the "
+           "first step on a CPU)")
     device = torch_device(device)
     bars = []  # opened at the first step, after the set-up (~30 s: content features, closest preset)
 
@@ -451,6 +461,7 @@ def video(
     from stylecut.pipeline.video import check_times, stylize_video
 
     check_times(start, end, select_at, names=TIME_FLAGS)  # before any model loads
+    status("preparing: loading the models and reading the clip")
     bars = []  # opened at the first frame: a clip refused up front prints only its error line
 
     def progress(done: int, total: int | None) -> None:
