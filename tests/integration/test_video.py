@@ -306,3 +306,28 @@ def test_odd_sizes_are_kept(tmp_path, ext):
     p = run_cli("video", src, "-o", out, "--style", "preset:3", "--style-size", "128")
     assert p.returncode == 0, p.stderr
     assert _frame_times(out)[2] == (427, 241)
+
+
+def test_a_clip_cut_short_says_so(tmp_path):
+    """Issue #28: a file cut in half, its index at the front, gave exit 0 with 22 of 48 frames and no word.
+    Now its decodable frames are written and a warning says the clip ended early."""
+    frames = sorted(glob.glob(str(EVAL / "video" / "dance-twirl" / "frames" / "*.jpg")))[:48]
+    whole = tmp_path / "whole.mp4"
+    with av.open(str(whole), "w", options={"movflags": "faststart"}) as c:
+        v = c.add_stream("libx264", rate=24)
+        v.width, v.height, v.pix_fmt = 320, 180, "yuv420p"
+        for f in frames:
+            rgb = np.asarray(Image.open(f).convert("RGB").resize((320, 180)))
+            for p in v.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")):
+                c.mux(p)
+        for p in v.encode(None):
+            c.mux(p)
+    half = tmp_path / "half.mp4"
+    half.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    out = tmp_path / "out.mp4"
+    p = run_cli("video", half, "-o", out, "--style", "preset:3", "--style-size", "128")
+    assert p.returncode == 0, p.stderr
+    warnings = [line for line in p.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "ends early" in warnings[0], p.stderr
+    with av.open(str(out)) as c:
+        assert 0 < sum(1 for _ in c.decode(video=0)) < 48

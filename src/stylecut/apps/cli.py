@@ -476,6 +476,8 @@ def video(
     finally:
         for bar in bars:
             bar.close()
+    if s.warning:
+        typer.echo(f"warning: {s.warning}", err=True)
     typer.echo(f"{input} -> {output} ({s.width}x{s.height}, {s.frames} frames at {s.fps:.3g} fps, "
                f"{s.frames / max(s.seconds, 1e-9):.1f} fps processed{', audio kept' if s.audio else ''})")
 

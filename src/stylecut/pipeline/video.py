@@ -217,6 +217,7 @@ class VideoSummary:
     height: int
     fps: float
     audio: bool
+    warning: str | None = None  # e.g. the clip ended before its header said: its decodable frames were written
 
 
 API_NAMES = {"start": "start", "end": "end", "select_at": "select_at"}  # the HTTP API's and Python's spelling
@@ -283,12 +284,13 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
     n = found = 0
+    last = start
     timed, decoded = itertools.tee(frames(src, start, end))  # the session reads a few frames ahead of the writer
     try:
         results = session.process_frames((rgb for _, rgb in decoded), mask, temporal=state, cancel=cancel)
         for (t, _), result in zip(timed, results):
             writer.write(t - start, np.asarray(result.image.convert("RGB")))
-            n += 1
+            n, last = n + 1, t
             found += result.found
             if progress is not None:
                 progress(n, total)
@@ -302,7 +304,20 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         writer.abort()
         raise
     return VideoSummary(n, time.perf_counter() - t0, writer.size[0], writer.size[1], info.fps,
-                        writer.audio is not None)
+                        writer.audio is not None, _ended_early(last, end, info.duration, info.fps, n))
+
+
+EARLY_FRAMES = 2.5  # frames missing at the end before a clip counts as cut short (its last gap may be long)
+
+
+def _ended_early(last: float, end: float | None, duration: float | None, fps: float, n: int) -> str | None:
+    """A warning when the frames stopped well before the clip's declared end (a truncated file whose
+    index survived); None when they reached it or no duration is known."""
+    expected = min(x for x in (end, duration) if x is not None) if duration else None
+    if expected is None or not fps or last + EARLY_FRAMES / fps >= expected:
+        return None
+    return (f"the clip ends early: its frames stop at {last + 1 / fps:.2f} s of the {expected:.2f} s its header "
+            f"declares (truncated or damaged); the {n} decodable frames were written")
 
 
 MAX_BEFORE_SELECTION = 7200  # frames kept (as work-size JPEGs, ~25 KB each) to follow a selection backwards

@@ -43,6 +43,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     error: str | None = None
+    warning: str | None = None  # done, with a caveat (a clip that ended early)
     result: Path | None = None
     media_type: str = "application/octet-stream"
     cancel: threading.Event = field(default_factory=threading.Event)
@@ -62,7 +63,7 @@ class Job:
             spent = time.time() - self.started
             eta = round(spent / self.progress * (1 - self.progress), 1)
         return {"id": self.id, "kind": self.kind, "state": self.state, "progress": round(self.progress, 4),
-                "eta_seconds": eta, "error": self.error,
+                "eta_seconds": eta, "error": self.error, "warning": self.warning,
                 "result": f"/api/jobs/{self.id}/result" if self.state == "done" else None,
                 "media_type": self.media_type if self.state == "done" else None,
                 "seconds": round((self.finished or time.time()) - self.started, 1) if self.started else None}

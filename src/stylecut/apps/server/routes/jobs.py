@@ -133,9 +133,10 @@ async def video_job(state: ServerState, file: UploadFile, opts: Options, tempora
 
         out = job.folder / f"result.{fmt.lower()}"
         with Session(opts, pool=state.pool) as session:
-            stylize_video(src, out, session, start=start, end=end, temporal=temporal, mask=selection,
+            summary = stylize_video(src, out, session, start=start, end=end, temporal=temporal, mask=selection,
                           select_at=select_at, progress=lambda n, total: job.report(n / total) if total else None,
                           cancel=job.cancel.is_set)
+        job.warning = summary.warning
         src.unlink(missing_ok=True)
         return out, VIDEO_MEDIA[fmt.lower()]
 
