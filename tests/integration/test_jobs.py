@@ -199,3 +199,23 @@ def test_deeply_nested_points_are_a_400_not_a_500(api, portrait_small, endpoint)
     r = api.post(endpoint, data={"style": "preset:3", "points": "[" * 50000},
                  files={"image": ("p.jpg", portrait_small.read_bytes(), "image/jpeg")})
     assert r.status_code == 400 and "points" in r.json()["error"]
+
+
+def test_a_live_webm_without_duration_is_measured_before_it_queues(api, tmp_path):
+    """Issue #28: a 130 s WebM as MediaRecorder writes it (no duration in its header) was accepted
+    despite the 120 s limit; its length now comes from its packets, before 202."""
+    path = tmp_path / "live.webm"
+    with av.open(str(path), "w", format="webm", options={"live": "1"}) as c:
+        v = c.add_stream("libvpx-vp9", rate=1)
+        v.width, v.height, v.pix_fmt = 32, 32, "yuv420p"
+        for i in range(130):
+            for p in v.encode(av.VideoFrame.from_ndarray(np.full((32, 32, 3), i, np.uint8), format="rgb24")):
+                c.mux(p)
+        for p in v.encode(None):
+            c.mux(p)
+    with av.open(str(path)) as c:
+        assert not c.streams.video[0].duration and not c.duration  # as the browser writes it
+    r = api.post("/api/jobs", data={"kind": "video", "style": "preset:3"},
+                 files={"file": ("live.webm", path.read_bytes(), "video/webm")})
+    assert r.status_code == 400 and "limited to 120 s" in r.json()["error"], r.text
+    assert api.get("/healthz").json()["jobs"]["queued"] == 0

@@ -57,12 +57,17 @@ def _open(path: str | os.PathLike):
     return container
 
 
-def probe(path: str | os.PathLike) -> ClipInfo:
-    """What a clip is: from its headers, and its first frame for the shown size and rotation."""
+def probe(path: str | os.PathLike, scan_until: float | None = None) -> ClipInfo:
+    """What a clip is: from its headers, and its first frame for the shown size and rotation.
+
+    A clip whose header has no duration (a live recording, as browsers' MediaRecorder writes) is
+    measured from its packets' timestamps, without decoding; scan_until: stop once past this many seconds."""
     with _open(path) as c:
         s = c.streams.video[0]
         rate = s.average_rate or s.guessed_rate or Fraction(25)
         dur = float(s.duration * s.time_base) if s.duration else (c.duration / 1e6 if c.duration else None)
+        if dur is None:
+            dur = _packet_duration(path, scan_until)
         try:
             first = next(c.decode(s))
         except StopIteration:
@@ -72,6 +77,21 @@ def probe(path: str | os.PathLike) -> ClipInfo:
         h, w = _upright(first).shape[:2]
         return ClipInfo(w, h, float(rate), s.frames or None, dur, int(getattr(first, "rotation", 0) or 0),
                         bool(c.streams.audio))
+
+
+def _packet_duration(path: str | os.PathLike, scan_until: float | None) -> float | None:
+    """The end of the last video packet (seconds), read from the packets alone; None if none has a time."""
+    end = None
+    with _open(path) as c:
+        s = c.streams.video[0]
+        for packet in c.demux(s):
+            if packet.pts is None or packet.time_base is None:
+                continue
+            t = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+            end = t if end is None else max(end, t)
+            if scan_until is not None and end > scan_until:
+                break
+    return end
 
 
 def _upright(frame) -> np.ndarray:

@@ -109,7 +109,7 @@ async def video_job(state: ServerState, file: UploadFile, opts: Options, tempora
         src = job.folder / f"input{suffix}"
         await _spool(file, src, limits.max_video_bytes)
         try:
-            info = await run_in_threadpool(probe, src)
+            info = await run_in_threadpool(probe, src, start + limits.max_video_seconds + 1)
         except StylecutError as exc:
             raise NotAnImageError(str(exc).replace(str(src), "file")) from None
         if max(info.width, info.height) > MAX_SIDE:
