@@ -70,7 +70,8 @@ def with_schema(*classes, make):
     return with_fields([f for cls in classes for f in schema_fields(cls)], _cli_param, "options", make)
 
 
-TIME_FLAGS = {"start": "--start", "end": "--end", "select_at": "--select-at"}
+TIME_FLAGS = {"start": "--start", "end": "--end", "select_at": "--select-at", "on_no_person": "--on-no-person",
+              "selection": "--box, --add or --remove"}
 
 POINTING = [
     inspect.Parameter("box", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str], default=typer.Option(
@@ -94,7 +95,7 @@ def with_pointing(fn):
         from stylecut.core.selection import Selection, parse_box, parse_point
 
         box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
-        sel = Selection.of(parse_box(box) if box else None, [parse_point(a, "--add") for a in add],
+        sel = Selection.of(parse_box(box, "--box") if box else None, [parse_point(a, "--add") for a in add],
                            [parse_point(r, "--remove") for r in remove])
         if sel and kwargs.get("mask") is not None:
             fail("give your own --mask or point with --box/--add/--remove, not both")

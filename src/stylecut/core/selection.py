@@ -46,15 +46,15 @@ class Selection:
             raise StylecutError(f"too many points ({len(self.clicks)}); at most {MAX_POINTS}")
         for x, y, positive in self.clicks:
             if not (0 <= x < width and 0 <= y < height):
-                raise StylecutError(f"{'--add' if positive else '--remove'} {x:g},{y:g} is outside the "
-                                    f"{width}x{height} photo")
+                raise StylecutError(f"the {'subject' if positive else 'not-subject'} point {x:g},{y:g} is outside "
+                                    f"the {width}x{height} image")
         if self.box is not None:
             x0, y0, x1, y1 = self.box
             if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
-                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} must have x0 < x1, y0 < y1 and lie inside "
-                                    f"the {width}x{height} photo")
+                raise StylecutError(f"the box {x0:g},{y0:g},{x1:g},{y1:g} must have x0 < x1, y0 < y1 and lie "
+                                    f"inside the {width}x{height} image")
             if (x1 - x0) < 4 or (y1 - y0) < 4:
-                raise StylecutError(f"--box {x0:g},{y0:g},{x1:g},{y1:g} is too small to hold a subject")
+                raise StylecutError(f"the box {x0:g},{y0:g},{x1:g},{y1:g} is too small to hold a subject")
         both = {(round(x), round(y)) for x, y in self.add} & {(round(x), round(y)) for x, y in self.remove}
         if both:
             x, y = next(iter(both))
@@ -113,13 +113,14 @@ def _label(value: object) -> bool:
     raise ValueError("a label is 0, 1, true or false")
 
 
-def parse_box(text: str) -> tuple[float, float, float, float]:
+def parse_box(text: str, what: str = "box") -> tuple[float, float, float, float]:
+    """'X0,Y0,X1,Y1' in pixels; `what` names it in the error (the CLI: --box)."""
     try:
         vals = tuple(float(v) for v in str(text).split(","))
     except ValueError:
         vals = ()
     if len(vals) != 4 or not all(math.isfinite(v) for v in vals):
-        raise StylecutError(f"--box wants X0,Y0,X1,Y1 in pixels, got {text!r}")
+        raise StylecutError(f"{what} wants X0,Y0,X1,Y1 in pixels, got {text!r}")
     return vals[0], vals[1], vals[2], vals[3]
 
 

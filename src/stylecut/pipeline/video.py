@@ -240,7 +240,9 @@ class VideoSummary:
     warning: str | None = None  # e.g. the clip ended before its header said: its decodable frames were written
 
 
-API_NAMES = {"start": "start", "end": "end", "select_at": "select_at"}  # the HTTP API's and Python's spelling
+# how the HTTP API and Python spell the options an error may name (the CLI passes its flags)
+API_NAMES = {"start": "start", "end": "end", "select_at": "select_at", "on_no_person": "on_no_person",
+             "selection": "box or points"}
 
 
 def check_times(start: float, end: float | None = None, select_at: float | None = None,
@@ -299,7 +301,7 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         span = (min(end, info.duration) if end is not None else info.duration) - start
         total = max(0, round(span * info.fps))
     if select_at is not None:
-        mask = _select_at(src, mask, start, end, select_at)
+        mask = _select_at(src, mask, start, end, select_at, time_names)
     state = Temporal() if temporal else None
     t0 = time.perf_counter()
     writer = _Writer(out, info.fps, (info.width, info.height), str(src) if info.has_audio else None, start, end)
@@ -317,8 +319,8 @@ def stylize_video(src: str | os.PathLike, out: str | os.PathLike, session: Sessi
         if n == 0:
             raise StylecutError(f"{src}: no frames between {start} s and {end if end is not None else 'the end'}")
         if not found and session.options.needs_mask and mask is None and session.options.on_no_person == "error":
-            raise StylecutError(f"no person found in any frame of {src}; use --on-no-person all to stylize "
-                                "the whole clip, or give your own mask")
+            raise StylecutError(f"no person found in any frame of {src}; use {time_names['on_no_person']} all "
+                                "to stylize the whole clip, or give your own mask")
         writer.close()
     except BaseException:
         writer.abort()
@@ -343,7 +345,8 @@ def _ended_early(last: float, end: float | None, duration: float | None, fps: fl
 MAX_BEFORE_SELECTION = 7200  # frames kept (as work-size JPEGs, ~25 KB each) to follow a selection backwards
 
 
-def _select_at(src, selection: object, start: float, end: float | None, at: float):
+def _select_at(src, selection: object, start: float, end: float | None, at: float,
+               names: dict[str, str] = API_NAMES):
     """The selection made on the frame at `at` seconds, with the masks of the frames before it."""
     import cv2
 
@@ -353,7 +356,7 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
     from stylecut.segmentation.select import CUT_SIDE
 
     if not isinstance(selection, Selection):
-        raise StylecutError("--select-at needs a selection to make there: --box, --add or --remove")
+        raise StylecutError(f"{names['select_at']} needs a selection to make there: {names['selection']}")
     earlier: list[bytes] = []
     at_rgb = None
     for t, rgb in frames(src, start, end):
@@ -361,10 +364,11 @@ def _select_at(src, selection: object, start: float, end: float | None, at: floa
             at_rgb = rgb
             break
         if len(earlier) >= MAX_BEFORE_SELECTION:
-            raise StylecutError(f"--select-at {at:g}: at most {MAX_BEFORE_SELECTION} frames may come before it")
+            raise StylecutError(
+                f"{names['select_at']} {at:g}: at most {MAX_BEFORE_SELECTION} frames may come before it")
         earlier.append(cv2.imencode(".jpg", resize_max(rgb, CUT_SIDE)[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])[1])
     if at_rgb is None:
-        raise StylecutError(f"--select-at {at:g} is past the clip's last frame")
+        raise StylecutError(f"{names['select_at']} {at:g} is past the clip's last frame")
     if not earlier:
         return selection
     small = (cv2.imdecode(b, cv2.IMREAD_COLOR)[:, :, ::-1] for b in reversed(earlier))

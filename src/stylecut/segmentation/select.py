@@ -383,7 +383,7 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
                 selector: Selector | None = None) -> np.ndarray:
     """Hard subject mask (H, W) bool at the photo's size (pass a Selector to reuse work across clicks)."""
     if not sel and prior is None:
-        raise StylecutError("nothing to select: give a box or at least one --add point")
+        raise StylecutError("nothing to select: give a box or at least one point on the subject")
     selector = selector or Selector(rgb, prior)
     work = selector.run(sel)
     h0, w0 = rgb.shape[:2]
