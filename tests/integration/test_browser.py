@@ -456,3 +456,44 @@ def test_video_tab_points_at_the_subject_on_a_frame(browser, live_server, tmp_pa
     page.set_input_files("#photo", str(PORTRAIT))
     assert page.is_hidden("#use-for-clip")
     page.close()
+
+
+def test_video_tab_previews_a_gif_trims_and_shows_a_gif_result(browser, live_server, tmp_path):
+    """Issue #28: a GIF input had a blank preview, a GIF result went into a <video> that cannot play
+    it (media error 4), and the page had no start/end for the 120 s limit."""
+    import av
+
+    from .test_video import make_clip
+
+    mp4 = make_clip(tmp_path / "dance.mp4", n=24, size=(160, 90), audio=False)
+    gif = tmp_path / "dance.gif"
+    with av.open(str(mp4)) as src, av.open(str(gif), "w", format="gif") as out:
+        s = out.add_stream("gif", rate=24)
+        s.width, s.height, s.pix_fmt = 160, 90, "rgb8"
+        for frame in src.decode(video=0):
+            for p in s.encode(av.VideoFrame.from_ndarray(frame.to_ndarray(format="rgb24"), format="rgb24")):
+                out.mux(p)
+        for p in s.encode(None):
+            out.mux(p)
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page.goto(live_server + "/")
+    page.wait_for_selector("#styles [aria-checked=true]")
+    page.click("#tab-video")
+    page.set_input_files("#clip", str(gif))
+    page.wait_for_function("document.getElementById('clip-pick-gif').naturalWidth === 160", timeout=10000)
+    assert page.is_visible("#clip-pick-gif") and page.is_hidden("#clip-pick")
+    page.fill("#clip-end", "0.5")
+    page.select_option("#clip-format", "gif")
+    page.click("#styles button[data-style='preset:5']")
+    page.click("#go")
+    page.wait_for_selector("#clip-out-gif:not(.hidden)", timeout=180000)
+    page.wait_for_function("document.getElementById('clip-out-gif').naturalWidth === 160", timeout=10000)
+    assert page.is_hidden("#clip-out") and "plays below" in page.text_content("#status")
+    with page.expect_download() as dl:
+        page.click("#download")
+    saved = tmp_path / "out.gif"
+    dl.value.save_as(saved)
+    with av.open(str(saved)) as c:
+        frames = sum(1 for _ in c.decode(video=0))
+    assert 0 < frames <= 13, frames  # 0.5 s of a 24 fps clip: the trim went with the job
+    page.close()

@@ -7,7 +7,7 @@ const state = {
   preset: null, fgPreset: null, mode: "stylize", mask: null, split: 50, busy: false,
   results: { stylize: null, paint: null, video: null },  // object URLs of each tab's last result
   clip: null, job: null,  // the chosen clip; the running job's id
-  clipUrl: null, pickAt: null, clipSel: null,  // the clip's preview; the frame being pointed on (s); the selection made there
+  clipUrl: null, pickAt: null, clipSel: null, resultFormat: "mp4",  // the clip's preview; the frame being pointed on (s); the selection made there
   points: [], box: null, history: [], maskSeq: 0,  // pointing: clicks [x, y, 1|0] and a box, in photo pixels
 };
 // display names of choices only
@@ -145,13 +145,20 @@ function setPainting(file) {  // the user's painting joins the grid as its first
 function showResult(url) {
   const video = state.mode === "video";
   $("clip-out").classList.toggle("hidden", !(video && url));
+  $("clip-out-gif").classList.toggle("hidden", !(video && url && state.resultFormat === "gif"));
   $("stage").classList.toggle("hidden", video || !state.photo);
   $("empty").classList.toggle("hidden", video ? !!url : !!state.photo);
   $("empty").textContent = video ? "Your stylized clip plays here." : "Your photo appears here, with the person outlined.";
-  if (video) {
+  if (video) {  // a GIF plays in an <img>: a <video> cannot show it
+    const gif = !!url && state.resultFormat === "gif";
+    $("clip-out").classList.toggle("hidden", !url || gif);
+    $("clip-out-gif").classList.toggle("hidden", !gif);
     $("download").classList.toggle("hidden", !url);
     for (const id of ["show", "pointing", "divider", "tag-before", "tag-after"]) $(id).classList.add("hidden");
-    if (url) { $("clip-out").src = url; $("download").href = url; $("download").download = `stylecut.${$("clip-format").value}`; }
+    if (url) {
+      if (gif) { $("clip-out").removeAttribute("src"); $("clip-out-gif").src = url; } else $("clip-out").src = url;
+      $("download").href = url; $("download").download = `stylecut.${state.resultFormat}`;
+    }
     return;
   }
   const has = !!url;
@@ -273,7 +280,7 @@ async function loadMask() {
   state.mask = await createImageBitmap(await res.blob());
   showResult(state.results.stylize);
   drawOverlay();
-  setStatus(pointed ? "Selection updated. Click to add, Shift+click to remove, drag a box; then Stylize." :
+  setStatus(pointed ? `Selection updated. Click to add, Shift+click to remove, drag a box; then ${state.pickAt !== null ? "Use this selection for the clip" : "Stylize"}.` :
     "Person found. Pick a style and press Stylize; click one person to keep only them, Shift+click to remove, or drag a box around another subject.");
 }
 
@@ -440,6 +447,8 @@ function videoForm() {
   fd.append("kind", "video");
   fd.append("file", state.clip);
   fd.append("temporal", $("temporal").checked ? "true" : "false");
+  if ($("clip-start").value) fd.append("start", $("clip-start").value);
+  if ($("clip-end").value) fd.append("end", $("clip-end").value);
   fd.append("format", $("clip-format").value);
   return fd;
 }
@@ -495,7 +504,7 @@ function paintForm() {
 
 async function request() {  // the current tab's work -> the result as a blob
   const mode = state.mode;
-  if (mode === "video") return runJob(videoForm());
+  if (mode === "video") { const fd = videoForm(); state.resultFormat = $("clip-format").value; return runJob(fd); }
   if (mode === "stylize" && $("engine").value === "gatys") return runJob(gatysForm());
   const [url, fd] = mode === "stylize" ? stylizeForm() : paintForm();
   const res = await fetch(url, { method: "POST", body: fd });
@@ -520,7 +529,7 @@ async function go() {
     }
     const secs = ((performance.now() - t0) / 1000).toFixed(1);
     setStatus(mode === "stylize" ? `Done in ${secs} s. Drag across the picture to compare.` :
-      mode === "video" ? `Done in ${secs} s. Play it below, or download it.` : `Done in ${secs} s.`);
+      mode === "video" ? `Done in ${secs} s. It plays below; Download keeps it.` : `Done in ${secs} s.`);
   } catch (e) {
     showResult(state.results[state.mode] = null);
     setStatus("");
@@ -533,19 +542,24 @@ async function go() {
 
 // ---------- pointing at the subject of a clip: on one of its frames, in the photo view ----------
 async function pickFrame() {
-  const v = $("clip-pick");
-  if (v.readyState < 2 || !v.videoWidth) { showError("The clip is still loading (or this browser cannot show it); try again in a moment."); return; }
-  v.pause();
+  const v = $("clip-pick"), gif = isGif(state.clip);
+  if (!gif && (v.readyState < 2 || !v.videoWidth)) { showError("The clip is still loading (or this browser cannot show it); try again in a moment."); return; }
+  const frame = gif ? await createImageBitmap(state.clip) : v;  // a GIF: its first frame
+  if (!gif) v.pause();
   const c = document.createElement("canvas");
-  c.width = v.videoWidth; c.height = v.videoHeight;
-  c.getContext("2d").drawImage(v, 0, 0);
+  c.width = gif ? frame.width : v.videoWidth; c.height = gif ? frame.height : v.videoHeight;
+  c.getContext("2d").drawImage(frame, 0, 0);
   const blob = await new Promise((resolve) => c.toBlob(resolve, "image/png"));
-  const at = v.currentTime;
+  const at = gif ? 0 : v.currentTime;
   setMode("stylize");
   setPhoto(new File([blob], `frame at ${at.toFixed(2)} s.png`, { type: "image/png" }));
   state.pickAt = at;  // after setPhoto, which ends any earlier pointing for a clip
   $("use-for-clip").classList.remove("hidden");
   setStatus("Click the subject (Shift+click or Remove takes away, drag a box), then Use this selection for the clip.");
+}
+
+function isGif(file) {
+  return !!file && (file.type === "image/gif" || /\.gif$/i.test(file.name));
 }
 
 function useForClip() {
@@ -619,13 +633,18 @@ function wire() {
     if (state.clipUrl) URL.revokeObjectURL(state.clipUrl);
     state.clipUrl = state.clip ? URL.createObjectURL(state.clip) : null;
     $("clip-pointing").classList.toggle("hidden", !state.clip);
-    if (state.clipUrl) $("clip-pick").src = state.clipUrl; else $("clip-pick").removeAttribute("src");
+    const gif = isGif(state.clip);  // a <video> cannot show a GIF: an <img> previews it
+    $("clip-pick").classList.toggle("hidden", gif);
+    $("clip-pick-gif").classList.toggle("hidden", !gif);
+    $("pick-frame").textContent = gif ? "Point at the subject on the first frame" : "Point at the subject on this frame";
+    if (state.clipUrl && gif) { $("clip-pick").removeAttribute("src"); $("clip-pick-gif").src = state.clipUrl; }
+    else if (state.clipUrl) $("clip-pick").src = state.clipUrl; else $("clip-pick").removeAttribute("src");
     if (state.results.video) URL.revokeObjectURL(state.results.video);
     state.results.video = null;
     showError("");
     showResult(null);
     setBusy(state.busy);
-    setStatus(state.clip ? "Pick a style and press Stylize the clip." : "");
+    setStatus(state.clip ? "Press Stylize the clip (or choose another style first)." : "");
   });
   $("job-cancel").addEventListener("click", cancelJob);
   $("pick-frame").addEventListener("click", () => pickFrame().catch((e) => showError(e.message)));
