@@ -50,6 +50,29 @@ def test_api_never_fails_inside(live_server):
     print("fuzzed", len(seen), "requests:", sorted(Counter(code for _, code in seen).items()))
 
 
+def test_jobs_api_never_fails_inside(live_server):
+    """Issue #28: POST /api/jobs with generated fields (NaN, negative or reversed times, odd points, wrong
+    kinds and files): every answer a JSON 4xx or a 202, never a 5xx or a traceback."""
+    schema = schemathesis.openapi.from_url(live_server + "/openapi.json")
+    operation = schema["/api/jobs"]["POST"]
+    codes: list[int] = []
+
+    @settings(FUZZ, max_examples=60)
+    @given(case=operation.as_strategy())
+    def one(case):
+        response = case.call(base_url=live_server, timeout=120)
+        codes.append(response.status_code)
+        assert response.status_code < 500 or response.status_code == 503, (response.status_code, response.text[:300])
+        body = response.json()
+        if response.status_code >= 400:
+            assert list(body) == ["error"] and "Traceback" not in body["error"] and "/tmp" not in body["error"], body
+        else:
+            httpx.delete(f"{live_server}/api/jobs/{body['id']}")  # a job that got through: not left running
+
+    one()
+    assert len(codes) >= 30 and any(400 <= c < 500 for c in codes), Counter(codes)
+
+
 def test_server_is_healthy_after_fuzzing(live_server):
     assert httpx.get(live_server + "/healthz").json()["status"] == "ok"
 
