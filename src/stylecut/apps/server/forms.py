@@ -17,6 +17,7 @@ from stylecut.core.errors import ImageTooLargeError, NotAnImageError, StylecutEr
 from stylecut.core.formats import MIME_TYPES, SAVE_FORMATS
 from stylecut.core.options import GatysParams, Options, base_type, schema_fields, with_fields
 from stylecut.core.selection import Selection
+from stylecut.style.spec import parse_style
 
 FORMATS = {ext[1:]: (fmt, MIME_TYPES[fmt]) for ext, fmt in SAVE_FORMATS.items()}  # 'jpg' -> ('JPEG', 'image/jpeg')
 POINTING_HELP = ("Select the subject by pointing, in the photo's pixels: box x0,y0,x1,y1 and/or points "
@@ -126,8 +127,10 @@ async def stylize_options(form: dict[str, Any], style_image: UploadFile | None, 
     values = split(form, Options)
     if engine is not None:
         values["engine"] = engine
-    values["style"] = style_value(values["style"], await read_upload(style_image, limits, "style_image"))
-    values["fg_style"] = style_value(values["fg_style"], await read_upload(fg_style_image, limits, "fg_style_image"))
+    for name, upload in (("style", style_image), ("fg_style", fg_style_image)):
+        value = style_value(values[name], await read_upload(upload, limits, f"{name}_image"))
+        # an uploaded painting decoded once here: the job check, the Session and a Gatys warm start take the spec
+        values[name] = parse_style(value) if isinstance(value, bytes) else value
     gatys = None
     if values["engine"] == "gatys":
         gatys = GatysParams(**split(form, GatysParams))
