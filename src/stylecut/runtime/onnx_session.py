@@ -113,14 +113,9 @@ def _instance_norms(model: Any) -> None:
             helper.make_node("Reshape", [other(shift, scale.output[0]), flat], [beta]),
             helper.make_node("InstanceNormalization", [x, gamma, beta], [name], epsilon=eps),
         ]
-    kept, needed = [], {o.name for o in graph.output}
-    for n in reversed(nodes):  # the new ops in place of each norm's last op; what no output needs goes
-        for m in reversed(replaced.get(n.output[0], [n]) if n.output else [n]):
-            if any(o in needed for o in m.output):
-                kept.append(m)
-                needed.update(m.input)
-    del graph.node[:]
-    graph.node.extend(reversed(kept))
+    del graph.node[:]  # the new ops in place of each norm's last op; what no output needs then goes
+    graph.node.extend(m for n in nodes for m in (replaced.get(n.output[0], [n]) if n.output else [n]))
+    _prune(graph)
 
 
 SHAPE_OPS = ("Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten")  # commute with (de)quantisation
