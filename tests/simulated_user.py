@@ -87,3 +87,49 @@ def person_prior(rgb: np.ndarray) -> np.ndarray | None:
 
     alpha, found = segment_photo(Photo(rgb), "guided")
     return alpha if found else None
+
+
+def objects(half: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The COCO_MVal instances of one half: 'tuning' (instances 00, and 01s that share a photo with
+    a 00) or 'validation' (the other 01s)."""
+    images = sorted((EVAL / "objects" / "images").glob("*.jpg"))
+    photo = lambda p: p.stem.split("_")[1]  # noqa: E731
+    firsts = {photo(p) for p in images if p.stem.split("_")[0].endswith("00")}
+    tuning = lambda p: p.stem.split("_")[0].endswith("00") or photo(p) in firsts  # noqa: E731
+    picked = [p for p in images if tuning(p) == (half == "tuning")]
+    return [
+        (
+            p.stem,
+            np.asarray(Image.open(p).convert("RGB")),
+            np.asarray(Image.open(EVAL / "objects" / "masks" / f"{p.stem}.png").convert("L")) > 127,
+        )
+        for p in picked
+    ]
+
+
+def plain_grabcut_user(rgb: np.ndarray, gt: np.ndarray, clicks: int, side: int = 400) -> list[float]:
+    """The anchor: OpenCV's GrabCut at `side` px from the previous result (all "probably background"
+    at first), the clicks so far as hard seed discs, 3 iterations per click; IoU after each click."""
+    from stylecut.ops.filters import resize_max
+
+    small = cv2.cvtColor(resize_max(rgb, side), cv2.COLOR_RGB2BGR)
+    h, w = small.shape[:2]
+    k, r = w / rgb.shape[1], max(2, round(max(h, w) / 100))
+    pred, done, ious = np.zeros_like(gt), [], []
+    work = np.zeros((h, w), bool)
+    for _ in range(clicks):
+        point, positive = next_click(pred, gt)
+        done.append((*point, positive))
+        labels = np.where(work, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+        for x, y, p in done:
+            cv2.circle(labels, (min(w - 1, int(x * k)), min(h - 1, int(y * k))), r,
+                       int(cv2.GC_FGD if p else cv2.GC_BGD), -1)
+        try:
+            cv2.setRNGSeed(0x5EED)
+            cv2.grabCut(small, labels, None, np.zeros((1, 65)), np.zeros((1, 65)), 3, cv2.GC_INIT_WITH_MASK)
+        except cv2.error:
+            pass
+        work = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD))
+        pred = cv2.resize(work.astype(np.uint8), gt.shape[::-1], interpolation=cv2.INTER_LINEAR) > 0
+        ious.append(iou(pred, gt))
+    return ious

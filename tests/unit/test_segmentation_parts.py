@@ -84,16 +84,43 @@ def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(s
     assert not guided(rgb, np.zeros((h, w), np.float32)).any()
 
 
-def test_a_negative_click_on_a_part_with_nothing_to_keep_takes_the_part():
-    """Issue #26's crash: with no point to keep (no positive click in the part, no core, nothing beyond
-    the reach) the geodesic split had no start points ('no valid start points'); the part goes whole."""
+def _two_squares() -> np.ndarray:
+    """A grey photo with a large and a small bright square (two objects of one look)."""
+    img = np.full((120, 160, 3), 60, np.uint8)
+    img[20:90, 20:90] = 200
+    img[40:60, 120:140] = 200
+    return img
+
+
+def test_a_negative_click_on_a_separate_unwanted_part_removes_that_part_whole():
+    """A mask with two parts: a negative click in the smaller one, which holds no positive click,
+    removes it whole (another object), and the clicked object stays as it was."""
     from stylecut.segmentation.select import Selector
 
-    img = np.full((100, 120, 3), 60, np.uint8)
-    img[30:70, 40:80] = 200
-    selector = Selector(img, None)
-    part = np.zeros(selector.small.shape[:2], bool)
-    part[30:70, 40:80] = True
-    assert np.array_equal(selector._nearer(part, (50, 50), []), part)
-    kept = selector._nearer(part, (42, 32), [(78, 68)])  # with a point to keep, the far corner stays
-    assert kept[32, 42] and not kept[68, 78]
+    selector = Selector(_two_squares(), None)
+    current = np.zeros(selector.small.shape[:2], bool)
+    current[20:90, 20:90] = current[40:60, 120:140] = True
+    out = selector.click(current, [(50, 50, True)], (130, 50, False))
+    assert not out[40:60, 120:140].any()
+    assert np.array_equal(out[:, :100], current[:, :100])
+
+
+def test_a_first_click_keeps_its_point_and_leaves_a_far_look_alike():
+    """A first click on nothing: the mask holds the click and stays off the look-alike square across
+    the photo (the distance to the clicks is one of the model's features)."""
+    from stylecut.segmentation.select import Selector
+
+    selector = Selector(_two_squares(), None)
+    mask = selector.click(np.zeros(selector.small.shape[:2], bool), [], (55, 55, True))
+    assert mask[55, 55] and not mask[40:60, 120:140].any() and not mask[:, 100:].any()
+
+
+def test_a_box_on_a_flat_photo_is_never_empty():
+    """Issue #26: a box alone came back all zero. With nothing in the box to tell apart, the cut
+    falls back (plain GrabCut, then the ellipse in the box): something inside the box, nothing outside."""
+    from stylecut.core.selection import Selection
+    from stylecut.segmentation.select import select_mask
+
+    img = np.full((100, 120, 3), 90, np.uint8)
+    mask = select_mask(img, Selection(box=(30, 20, 90, 80)))
+    assert mask.any() and not mask[:18].any() and not mask[:, :28].any() and not mask[82:].any()

@@ -71,7 +71,7 @@ def with_schema(*classes, make):
 
 
 TIME_FLAGS = {"start": "--start", "end": "--end", "select_at": "--select-at", "on_no_person": "--on-no-person",
-              "selection": "--box, --add or --remove"}
+              "selection": "--box, --point, --add or --remove"}
 
 POINTING = [
     inspect.Parameter("box", inspect.Parameter.KEYWORD_ONLY, annotation=Optional[str], default=typer.Option(
@@ -80,11 +80,14 @@ POINTING = [
         [], "--add", help="X,Y: a point on the subject (repeatable); on a person photo it corrects the person mask.")),
     inspect.Parameter("remove", inspect.Parameter.KEYWORD_ONLY, annotation=list[str], default=typer.Option(
         [], "--remove", help="X,Y: a point that is not the subject (repeatable).")),
+    inspect.Parameter("point", inspect.Parameter.KEYWORD_ONLY, annotation=list[str], default=typer.Option(
+        [], "--point", help="X,Y on the subject or -X,Y not on it: clicks applied in the order given "
+                            "(repeatable; instead of --add/--remove, which apply all adds first).")),
 ]
 
 
 def with_pointing(fn):
-    """Add --box/--add/--remove; the command gets selection=Selection (or None when none was given)."""
+    """Add --box/--point/--add/--remove; the command gets selection=Selection (or None when none was given)."""
     import functools
 
     sig = inspect.signature(fn)
@@ -92,13 +95,17 @@ def with_pointing(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from stylecut.core.selection import Selection, parse_box, parse_point
+        from stylecut.core.selection import Selection, parse_box, parse_click, parse_point
 
-        box, add, remove = kwargs.pop("box"), kwargs.pop("add"), kwargs.pop("remove")
+        box, add, remove, point = (kwargs.pop(k) for k in ("box", "add", "remove", "point"))
+        if point and (add or remove):
+            fail("give clicks with --point (in order) or with --add/--remove, not both")
         sel = Selection.of(parse_box(box, "--box") if box else None, [parse_point(a, "--add") for a in add],
                            [parse_point(r, "--remove") for r in remove])
+        if point:
+            sel = Selection(sel.box, tuple(parse_click(p) for p in point))
         if sel and kwargs.get("mask") is not None:
-            fail("give your own --mask or point with --box/--add/--remove, not both")
+            fail("give your own --mask or point with --box/--point/--add/--remove, not both")
         return fn(*args, selection=sel or None, **kwargs)
 
     keyword = [p for p in own if p.kind == inspect.Parameter.KEYWORD_ONLY]

@@ -72,6 +72,14 @@ def parse_point(text: str, what: str = "--add") -> tuple[float, float]:
     return x, y
 
 
+def parse_click(text: str) -> tuple[float, float, bool]:
+    """The CLI's --point: 'X,Y' is a point on the subject, '-X,Y' one that is not (a leading minus)."""
+    text = str(text).strip()
+    positive = not text.startswith("-")
+    x, y = parse_point(text if positive else text[1:], "--point")
+    return x, y, positive
+
+
 def parse_points(text: str) -> tuple[tuple[float, float, bool], ...]:
     """JSON [[x, y, label], ...] (the HTTP API's `points`) -> clicks in order; label 1/true or 0/false.
 

@@ -13,6 +13,7 @@ from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import write_atomic
 from stylecut.runtime.assets import model_path
 from stylecut.runtime.caches import process_cache
+from stylecut.runtime.vgg_graph import features_model
 
 _lock = threading.Lock()
 _here = threading.local()  # threads for the networks run from this thread (see threads_per_run)
@@ -191,9 +192,10 @@ def _prune(graph: Any) -> None:
     graph.initializer.extend(inits)
 
 
-def _rewritten(key: str, variant: str | None, passes: tuple[Callable[[Any], None], ...]) -> str | bytes:
-    """The model file with `passes` applied: a file in the user cache folder, written the first time
-    (the onnx package's import alone costs ~190 ms of a start-up), else the bytes when it cannot be."""
+def _derived(key: str, variant: str | None, make: Callable[[], Any]) -> str | bytes:
+    """The model `make()` builds from the registered file `key`: a file in the user cache folder, written
+    the first time (the onnx package's import alone costs ~190 ms of a start-up), else the bytes when
+    it cannot be written."""
     path = model_path(key)
     stat = path.stat()
     cached = (
@@ -201,18 +203,23 @@ def _rewritten(key: str, variant: str | None, passes: tuple[Callable[[Any], None
     )
     if cached.is_file():
         return str(cached)
-    import onnx
-
-    model = onnx.load(str(path))
-    for rewrite in passes:
-        rewrite(model)
-    data = model.SerializeToString()
+    data = make().SerializeToString()
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(cached, data)
-    except (OSError, StylecutError):  # a read-only home: rewrite at every start
+    except (OSError, StylecutError):  # a read-only home: rebuild at every start
         return data
     return str(cached)
+
+
+def _rewritten(key: str, passes: tuple[Callable[[Any], None], ...]) -> Any:
+    """The registered ONNX file `key` with `passes` applied (an onnx ModelProto)."""
+    import onnx
+
+    model = onnx.load(str(model_path(key)))
+    for rewrite in passes:
+        rewrite(model)
+    return model
 
 
 # the rewrites each model (and variant) runs with; REWRITES names this set in the cached files
@@ -223,12 +230,15 @@ _PASSES = {
     ("multistyle26", "open_tables"): (_open_style_tables, _instance_norms),
 }
 REWRITES = "r3"
+# models built from a registered file that is not ONNX: (key, variant) -> the builder
+_BUILT: dict[tuple[str, str | None], Callable[[], Any]] = {("vgg19", "features"): features_model}
 
 
 def session(key: str, variant: str | None = None) -> Any:
     """An InferenceSession for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform').
 
-    variant 'open_tables' (multistyle26): the style tables as inputs. The graphs run rewritten
+    variant 'open_tables' (multistyle26): the style tables as inputs; ('vgg19', 'features'): VGG19's
+    first layers (vgg_graph.features_model). The graphs run rewritten
     (_PASSES), from the user cache folder after the first time. One session per model, variant and
     thread count, created once per process.
     """
@@ -246,8 +256,13 @@ def _session(key: str, variant: str | None, threads: int | None) -> Any:
     with _lock:
         made = _sessions.get((key, variant, threads))
         if made is None:
-            passes = _PASSES.get((key, variant))
-            src = _rewritten(key, variant, passes) if passes else str(model_path(key))
+            passes, build = _PASSES.get((key, variant)), _BUILT.get((key, variant))
+            if build is not None:
+                src: str | bytes = _derived(key, variant, build)
+            elif passes:
+                src = _derived(key, variant, lambda: _rewritten(key, passes))
+            else:
+                src = str(model_path(key))
             made = _sessions[(key, variant, threads)] = ort.InferenceSession(src, _options(threads),
                                                                                providers=["CPUExecutionProvider"])
         return made

@@ -11,29 +11,19 @@ GRABCUT_SEED = 0x5EED
 Models = tuple[np.ndarray, np.ndarray]  # GrabCut's background and object colour models
 
 
-def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int, models: Models | None = None) -> Models | None:
+def grabcut(bgr: np.ndarray, mask: np.ndarray, iterations: int) -> Models | None:
     """OpenCV's GrabCut on `mask` (GC_* labels, changed in place) -> its colour models; None when it cannot run.
 
-    models: resume from these (a cut of the same photo at half size) instead of starting them with
-    k-means. The k-means draws from OpenCV's random generator: seeded here (the calling thread's), so the same
-    clicks give
-    the same mask whatever ran before.
+    Its k-means draws from OpenCV's random generator: seeded here (the calling thread's), so the same
+    clicks give the same mask whatever ran before.
     """
-    if models is None:
-        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-        cv2.setRNGSeed(GRABCUT_SEED)
-    else:
-        bgd, fgd = models[0].copy(), models[1].copy()
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(GRABCUT_SEED)
     try:
-        cv2.grabCut(bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK if models is None else cv2.GC_EVAL)  # type: ignore[call-overload]  # rect None: unused with a mask
+        cv2.grabCut(bgr, mask, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]  # rect None: unused with a mask
     except cv2.error:  # too few pixels of one kind for its colour model: the mask stays as it was
         return None
     return bgd, fgd
-
-
-def has_both(mask: np.ndarray) -> bool:
-    """The GrabCut labels hold some object and some background (else it cannot run)."""
-    return bool(np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD)).any() and np.isin(mask, (cv2.GC_BGD, cv2.GC_PR_BGD)).any())
 
 
 def sized(mask: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -73,21 +63,3 @@ def drop_necks(mask: np.ndarray, r: int) -> np.ndarray:
     others = cv2.dilate(((labels > 0) & (labels != main)).astype(np.uint8), k) > 0
     return keep_parts(mask & ~others, [], largest=True)
 
-
-def ring_pixels(part: np.ndarray, centre: tuple[int, int], radius: int) -> list[tuple[int, int]]:
-    """The part's pixels just beyond `radius` from `centre`."""
-    ring = np.zeros(part.shape, np.uint8)
-    cv2.circle(ring, centre, radius + 2, 1, -1)
-    cv2.circle(ring, centre, radius, 0, -1)
-    ys, xs = np.nonzero((ring > 0) & part)
-    return list(zip(xs.tolist(), ys.tolist()))
-
-
-def core_point(part: np.ndarray, point: tuple[int, int], radius: int) -> list[tuple[int, int]]:
-    """The point deepest inside `part`, away from `point`: what a negative click there should not take."""
-    inner = cv2.distanceTransform(np.pad(part, 1).astype(np.uint8), cv2.DIST_L2, 5)[1:-1, 1:-1]
-    cv2.circle(inner, point, max(radius, int(2 * inner[point[1], point[0]])), 0, -1)
-    if inner.max() <= 0:
-        return []
-    y, x = np.unravel_index(np.argmax(inner), inner.shape)
-    return [(int(x), int(y))]

@@ -6,32 +6,9 @@ Python list first, ~10x slower) and build only the layers up to the deepest one 
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from stylecut.runtime.vgg_graph import CAFFE_MEAN_BGR, LAYERS, conv_weight, weights
 
-from stylecut.runtime.assets import model_path
-from stylecut.runtime.caches import process_cache
-
-# (name, in, out) for each conv; a max-pool follows the last conv of each block
-_BLOCKS = [
-    [("block1_conv1", 3, 64), ("block1_conv2", 64, 64)],
-    [("block2_conv1", 64, 128), ("block2_conv2", 128, 128)],
-    [(f"block3_conv{i}", 128 if i == 1 else 256, 256) for i in range(1, 5)],
-    [(f"block4_conv{i}", 256 if i == 1 else 512, 512) for i in range(1, 5)],
-    [(f"block5_conv{i}", 512, 512) for i in range(1, 5)],
-]
-LAYERS: list[str] = []
-for _b, _convs in enumerate(_BLOCKS, 1):
-    for _name, _, _ in _convs:
-        LAYERS += [_name, _name.replace("conv", "relu")]
-    LAYERS.append(f"block{_b}_pool")
-CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
-
-
-@lru_cache(maxsize=1)
-def _weights() -> dict:
-    import torch
-
-    return torch.load(str(model_path("vgg19")), map_location="cpu", weights_only=True)
+__all__ = ["CAFFE_MEAN_BGR", "LAYERS", "VGG19Features", "to_caffe", "from_caffe"]
 
 
 class VGG19Features:
@@ -45,13 +22,11 @@ class VGG19Features:
             raise ValueError(f"unknown VGG19 layers: {unknown}")
         self.wanted = set(layers)
         last = max(LAYERS.index(l) for l in layers)
-        q = _weights()
+        q = weights()
         self.ops: list[tuple[str, object]] = []
         for name in LAYERS[: last + 1]:
             if "conv" in name:
-                w = q[name + "_W_table"][q[name + "_W_q"].long()]
-                b = q[name + "_b"]
-                self.ops.append((name, (w.contiguous(), b.contiguous())))
+                self.ops.append((name, conv_weight(q, name)))
             else:
                 self.ops.append((name, None))
         self.torch = torch
@@ -93,5 +68,3 @@ def from_caffe(x):
     mean = torch.tensor(CAFFE_MEAN_BGR, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     return ((x + mean) / 255.0).flip(1)
 
-
-process_cache('vgg19 weights', _weights.cache_clear)
