@@ -106,8 +106,11 @@ def box_rows(items) -> tuple[list[float], list[float], int]:
         x0, y0, x1, y1 = (int(v * k) for v in box)
         labels = np.zeros(small.shape[:2], np.uint8)
         cv2.setRNGSeed(0x5EED)
-        cv2.grabCut(small, labels, (x0, y0, max(1, x1 - x0), max(1, y1 - y0)), np.zeros((1, 65)),
-                    np.zeros((1, 65)), 3, cv2.GC_INIT_WITH_RECT)
+        try:
+            cv2.grabCut(small, labels, (x0, y0, max(1, x1 - x0), max(1, y1 - y0)), np.zeros((1, 65)),
+                        np.zeros((1, 65)), 3, cv2.GC_INIT_WITH_RECT)
+        except cv2.error:  # a box over the whole photo leaves GrabCut no background: it returns nothing
+            pass
         fg = np.isin(labels, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
         plain.append(iou(cv2.resize(fg, (w, h), interpolation=cv2.INTER_LINEAR) > 0, gt))
     return ours, plain, empty

@@ -63,6 +63,22 @@ def test_no_person_on_plain_scene():
     assert not has_person(stylecut.segment(np.broadcast_to(sky, (300, 400, 3)).copy()))
 
 
+@pytest.mark.parametrize("photo, person", [
+    ("objects/images/bear00_000000243075.jpg", False),  # the selfie model was sure of this bear
+    ("objects/images/zebra00_000000454750.jpg", False),
+    ("video/horsejump-high/frames/00000.jpg", True),  # a rider the selfie model was not sure of
+    ("content/astronaut_eileen_collins.png", True),  # a close-up
+])
+def test_the_person_check_tells_people_from_animals(photo, person):
+    """Issue #26: the check asks the pose model (is a person here?), not the selfie model's certainty;
+    confusion counts over 54 labelled photos: benchmarks/bench_person_check.py."""
+    from stylecut.pipeline.session import segment_photo
+
+    from ..conftest import EVAL
+
+    assert segment_photo(to_photo(EVAL / photo))[1] == person
+
+
 def test_user_mask_any_size_grey_or_alpha(tmp_path):
     grey = np.zeros((40, 30), np.uint8)
     grey[10:30, 5:25] = 255

@@ -2,7 +2,7 @@
 
 VGG19's block-3 and block-4 activations tell a goat's fur from grey rock where colour cannot; per
 photo they are reduced to a few principal components (what varies in this photo), on a grid of 1/4
-of the work image's size. A click's model (unary.py) is fitted on them, so its cost per click stays
+of the work image's size. A click's model (click_model.py) is fitted on them, so its cost per click stays
 small whatever the network.
 """
 from __future__ import annotations

@@ -154,6 +154,17 @@ def _segment_crop(rgb: np.ndarray, body: Body) -> tuple[float, np.ndarray, np.nd
     return float(out["Identity_1"][0]), _sigmoid(out["Identity_2"][:, :, 0]), landmarks
 
 
+def presence(rgb: np.ndarray) -> float:
+    """The landmark model's surest "a person is here" over the detected people (0 when none), each crop
+    re-placed from its own landmarks: close-ups count too (unlike find_bodies). Tells a person from
+    an animal or a texture the selfie model takes for one (issue #26: docs/masks.md)."""
+    best = 0.0
+    for body in detect_people(rgb):
+        _, _, landmarks = _segment_crop(rgb, body)
+        best = max(best, _segment_crop(rgb, Body.aligned(landmarks[33], landmarks[34]))[0])
+    return best
+
+
 def _useful(body: Body, shape: tuple[int, ...], margin: float = 1.0) -> bool:
     """Big enough to see, and not a close-up (where the selfie view is better)."""
     return body.side >= 8 and trust(margin * max(shape[:2]) / body.side) > 0

@@ -83,7 +83,7 @@ class Selector:
         Never empty: plain GrabCut's cut of the box, or else the ellipse inside the box, stands in."""
         mask = ~self.outside
         for _ in range(FIRST_ROUNDS):
-            mask = self._cut(mask, [], [])
+            mask = self._cut(mask, [])
         mask = keep_parts(mask, [], largest=True)
         if not mask.any():
             labels = np.where(self.outside, cv2.GC_BGD, cv2.GC_PR_FGD).astype(np.uint8)
@@ -104,7 +104,7 @@ class Selector:
                 cv2.circle(out, self._work_point(x, y), self.radius, 1, -1)
         return out > 0
 
-    def _cut(self, mask: np.ndarray, clicks, points: list, keep: float = 0.0) -> np.ndarray:
+    def _cut(self, mask: np.ndarray, clicks, keep: float = 0.0) -> np.ndarray:
         """One round: the click model fitted to `mask` and the clicks, then the graph cut -> object pixels.
         keep: log-odds the current mask adds for itself (a correction flips only what the model is sure of)."""
         model, graph = self.prepare()
@@ -140,9 +140,9 @@ class Selector:
         if not current.any() and positive:  # a first click on nothing: the object grows from it
             mask = current
             for _ in range(FIRST_ROUNDS):
-                mask = self._cut(mask, done, positives)
+                mask = self._cut(mask, done)
             return keep_parts(mask, positives)
-        cut = self._cut(current, done, positives, KEEP if fixing else 0.0)
+        cut = self._cut(current, done, KEEP if fixing else 0.0)
         # a click corrects the error it sits in, in its own direction: a positive click only adds,
         # a negative one only takes away (a cut that flips the background elsewhere is not applied)
         changed = ((cut & ~current) if positive else (current & ~cut)).astype(np.uint8)
