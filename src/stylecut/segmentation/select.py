@@ -6,7 +6,7 @@ distance to the clicks) to the current mask and the clicks, and a graph cut with
 seeds gives the new mask; a correction changes only the region around its click that the cut
 changed. Where it starts from: a box (outside is background; the box is cut as GrabCut does, fitting
 and cutting in turn), else the automatic person mask when the photo has a person (clicks correct it),
-else nothing (the first click's model is its disc against the rest of the photo). The cut runs at
+else nothing (the first click starts from its cell's cluster of the features: k-means, REGIONS). The cut runs at
 CUT_SIDE px; the edge is refined at full size like the person masks (guided filter or matting).
 """
 from __future__ import annotations
@@ -26,6 +26,7 @@ from stylecut.runtime.caches import process_cache
 from stylecut.segmentation.graph_cut import KEEP_SHARE, grabcut, keep_parts, sized
 
 CUT_SIDE = 400  # the graph cut's working size (long side, px)
+REGIONS = 8  # k-means clusters of the features: a first click's first guess is its cell's cluster (not tuned)
 KEEP = 3.0  # log-odds the person mask keeps against a correction (seg photos: 1 still spoilt masks)
 FIRST_ROUNDS = 3  # fit-and-cut rounds from a box or a first click (GrabCut's alternation)
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
@@ -60,6 +61,26 @@ class Selector:
 
             self._ready = ClickModel(self.small, semantic(self.small)), ImageGraph(self.small)
         return self._ready
+
+    def _region_at(self, cx: int, cy: int) -> np.ndarray:
+        """The connected part of the clicked cell's cluster of semantic features (k-means), at work size."""
+        model, _ = self.prepare()
+        h, w = self.small.shape[:2]
+        if model.semantic is None:
+            return np.zeros((h, w), bool)
+        from stylecut.segmentation.features import STRIDE
+
+        gh, gw, d = model.semantic.shape
+        cv2.setRNGSeed(1)
+        _, labels, _ = cv2.kmeans(model.semantic.reshape(-1, d), REGIONS, None,
+                                  (cv2.TERM_CRITERIA_MAX_ITER + cv2.TERM_CRITERIA_EPS, 20, 1e-3), 1,
+                                  cv2.KMEANS_PP_CENTERS)
+        labels = labels.reshape(gh, gw)
+        gy, gx = min(gh - 1, cy // STRIDE), min(gw - 1, cx // STRIDE)
+        same = (labels == labels[gy, gx]).astype(np.uint8)
+        _, parts = cv2.connectedComponents(same, connectivity=4)
+        cell = (parts == parts[gy, gx]).astype(np.uint8)
+        return cv2.resize(cell, (gw * STRIDE, gh * STRIDE), interpolation=cv2.INTER_NEAREST)[:h, :w] > 0
 
     def _outside(self, box) -> np.ndarray | None:
         if box is None:
@@ -138,7 +159,7 @@ class Selector:
             if not wanted and areas.size and areas.max() >= KEEP_SHARE * part.sum():
                 return current & ~part  # one of several parts (a second person), none wanted: another object
         if not current.any() and positive:  # a first click on nothing: the object grows from it
-            mask = current
+            mask = self._region_at(cx, cy)
             for _ in range(FIRST_ROUNDS):
                 mask = self._cut(mask, done)
             return keep_parts(mask, positives)
