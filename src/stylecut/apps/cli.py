@@ -269,7 +269,7 @@ def mask(
     refine: str = _refine_option(),
     selection=None,
 ) -> None:
-    """Write the soft person mask (or an RGBA cut-out) of a photo; --box/--add/--remove select any subject."""
+    """Write the soft person mask (or an RGBA cut-out) of a photo; --box/--point/--add/--remove select any subject."""
     from stylecut.core.imageio import check_cutout_path, check_not_input, check_output_path, save_image, to_photo
     from stylecut.pipeline.session import Result, compute_alpha
 
@@ -456,7 +456,7 @@ def video(
     select_at: float | None = typer.Option(
         None,
         "--select-at",
-        help="With --box/--add/--remove: seconds into the clip of the frame they point at "
+        help="With --box/--point/--add/--remove: seconds into the clip of the frame they point at "
         "(default: the first frame); the selection is followed backwards and forwards from there.",
     ),
     options: Options = None,
