@@ -1,4 +1,4 @@
-"""Per-pixel descriptions of a photo for pointing: semantic features (VGG19) and colour.
+"""Per-pixel descriptions of a photo for pointing: semantic features (VGG19).
 
 VGG19's block-3 and block-4 activations tell a goat's fur from grey rock where colour cannot; per
 photo they are reduced to a few principal components (what varies in this photo), on a grid of 1/4

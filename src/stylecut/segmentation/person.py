@@ -180,7 +180,7 @@ class PersonSegmenter:
     def found(self, alpha: np.ndarray, look: Look) -> bool:
         """Is there a person? A person-sized region, and the pose model sees a person in the photo.
 
-        The selfie model alone took bears, birds and cows for people (13 of 21 animal photos) and
+        The selfie model alone took bears, birds and cows for people (15 of 21 animal photos) and
         refused riders; the landmark model's presence refused 3 of 33 people and accepted 5 of 21
         animals (docs/masks.md). A clip's frames keep the quicker selfie rule (its core is >= SURE
         in CORE_SHARE of the largest region): a clip needs a person in any frame, at no cost per frame.

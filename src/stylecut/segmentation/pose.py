@@ -158,11 +158,13 @@ def presence(rgb: np.ndarray) -> float:
     """The landmark model's surest "a person is here" over the detected people (0 when none), each crop
     re-placed from its own landmarks: close-ups count too (unlike find_bodies). Tells a person from
     an animal or a texture the selfie model takes for one (issue #26: docs/masks.md)."""
-    best = 0.0
-    for body in detect_people(rgb):
-        _, _, landmarks = _segment_crop(rgb, body)
-        best = max(best, _segment_crop(rgb, Body.aligned(landmarks[33], landmarks[34]))[0])
-    return best
+    return max((_segment_crop(rgb, _realigned(rgb, body))[0] for body in detect_people(rgb)), default=0.0)
+
+
+def _realigned(rgb: np.ndarray, body: Body) -> Body:
+    """The detector's crop re-placed from the landmark model's own alignment points (hips, scale)."""
+    _, _, landmarks = _segment_crop(rgb, body)
+    return Body.aligned(landmarks[33], landmarks[34])
 
 
 def _useful(body: Body, shape: tuple[int, ...], margin: float = 1.0) -> bool:
@@ -176,8 +178,7 @@ def find_bodies(rgb: np.ndarray) -> list[Body]:
     for body in detect_people(rgb):
         if not _useful(body, rgb.shape, margin=1.5):  # the detector's crop can be off by that much
             continue
-        _, _, landmarks = _segment_crop(rgb, body)
-        body = Body.aligned(landmarks[33], landmarks[34])  # the landmark model's own alignment points
+        body = _realigned(rgb, body)
         if _useful(body, rgb.shape) and not any(body.same_person(b) for b in bodies):
             bodies.append(body)
     return bodies

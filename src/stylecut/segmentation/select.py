@@ -27,7 +27,7 @@ from stylecut.segmentation.graph_cut import KEEP_SHARE, grabcut, keep_parts, siz
 
 CUT_SIDE = 400  # the graph cut's working size (long side, px)
 REGIONS = 8  # k-means clusters of the features: a first click's first guess is its cell's cluster (not tuned)
-KEEP = 3.0  # log-odds the person mask keeps against a correction (seg photos: 1 still spoilt masks)
+KEEP = 3.0  # log-odds the person mask keeps against corrections (seg photos: at 0 and 1 they spoilt masks)
 FIRST_ROUNDS = 3  # fit-and-cut rounds from a box or a first click (GrabCut's alternation)
 ONE_OF_MANY = 0.25  # a first click picks one person when the person mask holds this much more (of that person's area)
 WELL_INSIDE = 0.2  # and the click is this deep inside the person found (of the person's deepest point)
@@ -152,7 +152,7 @@ class Selector:
         # correcting the automatic person mask, unless a first click picked one person from it
         fixing = self.prior is not None and not (clicks and clicks[0] in self.picked)
         if not positive and current[cy, cx]:
-            n, labels, stats, _ = cv2.connectedComponentsWithStats(current.astype(np.uint8), connectivity=8)
+            _, labels, stats, _ = cv2.connectedComponentsWithStats(current.astype(np.uint8), connectivity=8)
             part = labels == labels[cy, cx]
             areas = np.delete(stats[1:, cv2.CC_STAT_AREA], labels[cy, cx] - 1)
             wanted = any(part[py, px] for px, py in positives)
