@@ -14,11 +14,12 @@ def test_clear_all_empties_every_registered_cache():
     assert {"onnx sessions", "litert interpreters", "selectors", "model paths"} <= set(caches.process_caches())
     mine: dict[str, int] = {"a": 1}
     caches.process_cache("test", mine.clear)
-    onnx_session._sessions[("fake", None, None)] = object()
+    key = ("fake", None, None, False)
+    onnx_session._sessions[key] = object()
     select._SELECTORS["fake"] = object()
     try:
         stylecut.clear_caches()
-        assert mine == {} and ("fake", None, None) not in onnx_session._sessions and "fake" not in select._SELECTORS
+        assert mine == {} and key not in onnx_session._sessions and "fake" not in select._SELECTORS
     finally:
         caches._clearers.pop("test", None)
 

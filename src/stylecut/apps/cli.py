@@ -398,10 +398,11 @@ def models(
     """Every model with its file, package, licence, size and native input; segmenters and engines that use them."""
     if ctx.invoked_subcommand is not None:
         return
-    from stylecut.apps.model_info import bench_rows, model_rows, registry_rows
+    from stylecut.apps.model_info import backend_row, bench_rows, model_rows, registry_rows
 
     for line in model_rows():
         typer.echo(line)
+    typer.echo(backend_row())
     typer.echo("")
     for line in registry_rows():
         typer.echo(line)

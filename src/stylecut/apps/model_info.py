@@ -44,6 +44,15 @@ def model_rows() -> list[str]:
     return rows
 
 
+def backend_row() -> str:
+    """Where the ONNX networks run on this machine, and how to change it."""
+    from stylecut.runtime.openvino_net import wanted
+
+    if wanted():
+        return "networks: OpenVINO, bfloat16 (this CPU has bf16 units; STYLECUT_PRECISION=float32: onnxruntime)"
+    return "networks: onnxruntime, float32"
+
+
 def registry_rows() -> list[str]:
     rows = [f"{'kind':<12}{'name':<12}{'family':<8}{'models':<50}about"]
     for kind, reg in (("segmenter", SEGMENTERS), ("engine", ENGINES)):

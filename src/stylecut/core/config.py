@@ -15,17 +15,29 @@ from stylecut.core.errors import StylecutError
 class Settings:
     threads: int = 0  # compute threads for the networks and torch; 0 = every core
     max_pixels: int = 100_000_000  # images larger than this are refused from their header (decompression bombs)
+    precision: str = "auto"  # the networks: "auto" = bfloat16 where the CPU has bf16 units, "float32" = exact
+
+
+PRECISIONS = ("auto", "float32")
+
+
+def _precision(value: str) -> str:
+    if value not in PRECISIONS:
+        raise StylecutError(f"precision must be one of {', '.join(PRECISIONS)}, not {value!r}")
+    return value
 
 
 settings = Settings(threads=int(os.environ.get("STYLECUT_THREADS", "0") or 0),
-                    max_pixels=int(os.environ.get("STYLECUT_MAX_PIXELS", "") or Settings.max_pixels))
+                    max_pixels=int(os.environ.get("STYLECUT_MAX_PIXELS", "") or Settings.max_pixels),
+                    precision=os.environ.get("STYLECUT_PRECISION", "") or Settings.precision)
 
 
-def configure(threads: int | None = None, max_pixels: int | None = None) -> Settings:
+def configure(threads: int | None = None, max_pixels: int | None = None, precision: str | None = None) -> Settings:
     """Apply stylecut's process-wide settings (call from an entry point, before the first image).
 
     OpenCV runs single-threaded: its thread pool beside the style network only contended for the
     cores (measured: part of the CLI's 1.52x -> 1.27x). threads: the networks' compute threads.
+    precision: "float32" keeps the networks on onnxruntime in float32 (outputs equal on every CPU).
     """
     import cv2
 
@@ -34,6 +46,8 @@ def configure(threads: int | None = None, max_pixels: int | None = None) -> Sett
         settings.threads = int(threads)
     if max_pixels is not None:
         settings.max_pixels = int(max_pixels)
+    if precision is not None:
+        settings.precision = _precision(precision)
     return settings
 
 

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
@@ -29,7 +30,7 @@ from stylecut.ops.filters import resize_max
 from stylecut.ops.layers import Layers, snap
 from stylecut.ops.temporal import Temporal
 from stylecut.runtime.caches import Cache
-from stylecut.runtime.onnx_session import threads_per_run
+from stylecut.runtime.onnx_session import shared_threads, threads_here, threads_per_run
 from stylecut.style.spec import engine_for, layer_styles
 
 Progress = Callable[[str, float], None]
@@ -173,9 +174,9 @@ class Session:
                seg: object = None) -> _Started:
         """The quick look at the subject, then the refinement and the style networks submitted to the pool.
 
-        threads: compute threads of each style network run (None: the process setting); seg: the
-        segmenter to use (a clip's), else the one for `mask`."""
-        opts, pool, rgb = self.options, self._pool, photo.rgb
+        threads: compute threads of each style network run (None: the caller's threads_per_run, else
+        the process setting); seg: the segmenter to use (a clip's), else the one for `mask`."""
+        opts, pool, rgb, threads = self.options, self._pool, photo.rgb, threads or threads_here()
         small = resize_max(rgb, int(opts.style_size))
         if not self._prepared:  # style sessions (those of `threads`) and vectors load while the coarse mask is computed
             for engine, spec in self._unique_styles():
@@ -259,16 +260,10 @@ class Session:
         """process() every image, `in_flight` at a time, yielding the Results in order (lazily).
 
         While one image is composed (single-threaded work), the next is already being segmented
-        and stylized, so the cores stay busy across images.
+        and stylized, so the cores stay busy across images; each network gets its share of the cores
+        (shared_threads), which runs more images a second than every core per network.
         """
-        with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="stylecut-map") as outer:
-            pending: deque[Future] = deque()
-            for image in images:
-                pending.append(outer.submit(self.process, image, **kwargs))
-                if len(pending) >= in_flight:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        return overlapped(lambda image: self.process(image, **kwargs), images, in_flight)
 
     def _check_person(self, alpha: np.ndarray | None, found: bool, name: str | None) -> np.ndarray | None:
         if alpha is None or found:
@@ -304,6 +299,29 @@ class Session:
                        on_no_person="all", preserve_color=False, blur=None)
         with Session(fast) as session:
             return np.asarray(session.process(small, mask=mask, cancel=cancel).image)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def overlapped(fn: Callable[[T], R], items: Iterable[T], at_once: int = 2) -> Iterator[R]:
+    """fn over the items, `at_once` running together, results in order (lazily); the networks each
+    item runs get their share of the cores (shared_threads): Session.map, batch, the server's way."""
+    threads = shared_threads(at_once)
+
+    def one(item: T) -> R:
+        with threads_per_run(threads):
+            return fn(item)
+
+    with ThreadPoolExecutor(max_workers=max(1, at_once), thread_name_prefix="stylecut-map") as outer:
+        pending: deque[Future] = deque()
+        for item in items:
+            pending.append(outer.submit(one, item))
+            if len(pending) >= at_once:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _stream_threads(ahead: int) -> int | None:

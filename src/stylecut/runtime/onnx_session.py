@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from stylecut.core.config import settings, user_dir
+from stylecut.core.config import compute_threads, settings, user_dir
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import write_atomic
 from stylecut.runtime.assets import model_path
 from stylecut.runtime.caches import process_cache
+from stylecut.runtime.openvino_net import OpenVinoNet, wanted
 from stylecut.runtime.vgg_graph import features_model
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _here = threading.local()  # threads for the networks run from this thread (see threads_per_run)
 
@@ -32,6 +35,20 @@ def threads_per_run(threads: int | None) -> Iterator[None]:
         yield
     finally:
         _here.threads = before
+
+
+def threads_here() -> int | None:
+    """The compute threads asked for by the enclosing threads_per_run of this thread (None: none)."""
+    return getattr(_here, "threads", None)
+
+
+def shared_threads(at_once: int) -> int:
+    """Compute threads for each network when `at_once` images are in flight: the cores shared out.
+
+    Measured on 2 cores, 12 photos at 1024 px (docs/speed.md): two in flight with one thread per
+    network 408 ms a photo, with every core per network 446, one at a time 548.
+    """
+    return max(1, compute_threads() // max(1, at_once))
 
 
 def _options(threads: int | None) -> Any:
@@ -235,34 +252,54 @@ _BUILT: dict[tuple[str, str | None], Callable[[], Any]] = {("vgg19", "features")
 
 
 def session(key: str, variant: str | None = None) -> Any:
-    """An InferenceSession for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform').
+    """A network session for a registered ONNX model ('multistyle26', 'arbitrary_predict', 'arbitrary_transform').
 
     variant 'open_tables' (multistyle26): the style tables as inputs; ('vgg19', 'features'): VGG19's
     first layers (vgg_graph.features_model). The graphs run rewritten
-    (_PASSES), from the user cache folder after the first time. One session per model, variant and
-    thread count, created once per process.
+    (_PASSES), from the user cache folder after the first time; on OpenVINO in bfloat16 where the CPU
+    has bf16 units (openvino_net), else on onnxruntime. One session per model, variant, thread count
+    and backend, created once per process. Either answers get_inputs() and run(None, feed).
     """
-    return _session(key, variant, getattr(_here, "threads", None) or settings.threads or None)
+    return _session(key, variant, getattr(_here, "threads", None) or settings.threads or None, wanted())
 
 
-_sessions: dict[tuple[str, str | None, int | None], Any] = {}
+_sessions: dict[tuple[str, str | None, int | None, bool], Any] = {}
 process_cache("onnx sessions", _sessions.clear)
 
 
-def _session(key: str, variant: str | None, threads: int | None) -> Any:
+def _session(key: str, variant: str | None, threads: int | None, bf16: bool) -> Any:
     """Made once, whichever thread asks first (a background prepare and a first frame may race)."""
+    with _lock:
+        made = _sessions.get((key, variant, threads, bf16))
+        if made is None:
+            precision = "f32" if key in FLOAT32_ONLY else "bf16"
+            made = _sessions[(key, variant, threads, bf16)] = _open(_source(key, variant), threads, bf16 and precision)
+        return made
+
+
+def _source(key: str, variant: str | None) -> str | bytes:
+    """The graph to run: a rewritten or built one (a cached file, or bytes), else the registered file."""
+    passes, build = _PASSES.get((key, variant)), _BUILT.get((key, variant))
+    if build is not None:
+        return _derived(key, variant, build)
+    if passes:
+        return _derived(key, variant, lambda: _rewritten(key, passes))
+    return str(model_path(key))
+
+
+# in bfloat16 the painting's style vector moves and with it every pixel (mean 7.7 levels, against 0.5
+# for the transform alone): the predictor (256 px, ~10 ms) stays in float32, on OpenVINO beside the others
+FLOAT32_ONLY = ("arbitrary_predict",)
+
+
+def _open(src: str | bytes, threads: int | None, openvino: str | bool) -> Any:
+    """On OpenVINO at that precision ('bf16', 'f32') when asked and the graph is a file, else (or when
+    it fails) onnxruntime."""
+    if openvino and isinstance(src, str):
+        try:
+            return OpenVinoNet(src, threads, str(openvino))
+        except Exception as exc:  # an op or a plugin OpenVINO cannot handle: the float32 path still works
+            log.warning("openvino could not compile %s (%s); using onnxruntime", src, exc)
     import onnxruntime as ort
 
-    with _lock:
-        made = _sessions.get((key, variant, threads))
-        if made is None:
-            passes, build = _PASSES.get((key, variant)), _BUILT.get((key, variant))
-            if build is not None:
-                src: str | bytes = _derived(key, variant, build)
-            elif passes:
-                src = _derived(key, variant, lambda: _rewritten(key, passes))
-            else:
-                src = str(model_path(key))
-            made = _sessions[(key, variant, threads)] = ort.InferenceSession(src, _options(threads),
-                                                                               providers=["CPUExecutionProvider"])
-        return made
+    return ort.InferenceSession(src, _options(threads), providers=["CPUExecutionProvider"])

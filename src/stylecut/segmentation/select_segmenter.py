@@ -12,9 +12,9 @@ from stylecut.segmentation.graph_cut import sized
 from stylecut.segmentation.select import Selector, select_mask, selector_for
 
 
-@register_segmenter("select", models=("selfie_general", "pose_landmark"),
-                    about="any subject by pointing: a box and/or clicks (GrabCut with the clicks as seeds; "
-                          "the person mask as the start when there is no box and the photo has a person)")
+@register_segmenter("select", models=("selfie_general", "pose_landmark", "vgg19"),
+                    about="any subject by pointing: a box and/or clicks (VGG19 features and colour in a graph cut, "
+                          "clicks as seeds; the person mask as the start when the photo has a person)")
 class SelectSegmenter:
     """The subject the user points at; with a person photo and no box, clicks correct the person mask."""
 

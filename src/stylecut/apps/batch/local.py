@@ -15,7 +15,7 @@ from stylecut.core.config import configure
 from stylecut.core.errors import StylecutError
 from stylecut.core.imageio import check_output_folder, check_writable, write_atomic
 from stylecut.core.options import Options
-from stylecut.pipeline.session import Session
+from stylecut.pipeline.session import Session, overlapped
 
 
 def plan(input_dir: Path, output_dir: Path) -> tuple[list[tuple[Path, Path]], list[Item]]:
@@ -76,6 +76,9 @@ def _one(src: Path, dst: Path, session: Session | None = None) -> Item:
 
         return outcome(str(src), str(dst), clip)
     return process_file(str(src), str(dst), session, _read_local, _write_local)
+
+
+IN_FLIGHT = 2  # files started at once in one process: one's compositing overlaps the next one's networks
 
 
 BACKENDS = ("local", "ray")
@@ -144,8 +147,8 @@ def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int,
     try:
         if jobs == 1:
             with Session(options) as session:
-                for src, dst in todo:
-                    record(_one(src, dst, session))
+                for item in overlapped(lambda pair: _one(*pair, session), todo, IN_FLIGHT):
+                    record(item)
         else:
             ctx = get_context("spawn")  # no fork of model runtimes' threads
             threads = max(1, (os.cpu_count() or 2) // jobs)

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from stylecut.apps.server.jobs import JobQueue
 from stylecut.apps.server.limits import Limits
 from stylecut.runtime.caches import Cache
+from stylecut.runtime.onnx_session import shared_threads, threads_per_run
 
 # person masks by content (selfie look, coarse mask, refined alpha): ~6 photos at 1024 px (preview -> clicks -> stylize)
 MASK_CACHE_BYTES = 48 * 1024 * 1024
@@ -50,6 +51,12 @@ class ServerState:
         self.pool = ThreadPoolExecutor(max_workers=3 * limits.workers, thread_name_prefix="stylecut")
         self.jobs = JobQueue(limits)
 
+    def _shared(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn with each network on its share of the cores among the requests running now (Session.map's
+        way under load; a request alone keeps every core)."""
+        with threads_per_run(shared_threads(self.counts["busy"])):
+            return fn(*args)
+
     async def limited(self, request: Request, fn: Callable[..., Any], *args: Any) -> Any:
         """Run blocking work on a worker thread, at most `workers` at once and `queue` waiting.
 
@@ -77,7 +84,7 @@ class ServerState:
         try:
             if await request.is_disconnected():
                 raise ClientGone()
-            return await run_in_threadpool(fn, *args, lambda: gone.is_set() or self.stopping.is_set())
+            return await run_in_threadpool(self._shared, fn, *args, lambda: gone.is_set() or self.stopping.is_set())
         finally:
             gone.set()
             watcher.cancel()
