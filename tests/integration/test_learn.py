@@ -21,7 +21,7 @@ def wave(data_dir):
     learned.remove("wave")  # the data folder is shared by the whole run
 
 
-def test_torch_network_matches_onnxruntime():
+def test_torch_network_matches_onnxruntime(float32):
     import torch
 
     from stylecut.style.cin_network import build
@@ -59,7 +59,7 @@ def test_learned_style_everywhere_on_the_cli(wave, portrait_small, tmp_path):
     assert np.abs(blend - learned).mean() > 1.0
 
 
-def test_export_runs_in_plain_onnxruntime(wave, tmp_path):
+def test_export_runs_in_plain_onnxruntime(wave, tmp_path, float32):
     import onnxruntime as ort
 
     from stylecut.style.presets import run_network

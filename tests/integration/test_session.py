@@ -105,17 +105,20 @@ def test_style_network_runs_with_one_instance_norm_op_per_layer_and_the_same_pix
     from stylecut.runtime import onnx_session
     from stylecut.runtime.assets import model_path
 
-    x = np.random.default_rng(3).random((1, 3, 96, 136), np.float32)
+    u8 = np.random.default_rng(3).integers(0, 256, (1, 96, 136, 3), np.uint8)
+    x = np.ascontiguousarray(u8.transpose(0, 3, 1, 2)).astype(np.float32) * np.float32(1 / 255)
     w = np.zeros(26, np.float32)
     w[[4, 19]] = 0.5
     plain = ort.InferenceSession(str(model_path("multistyle26")), providers=["CPUExecutionProvider"])
-    ours = onnx_session.session("multistyle26")
-    before, after = (s.run(None, {"image": x, "style_weights": w})[0] for s in (plain, ours))
+    ours = onnx_session.session("multistyle26")  # takes the uint8 photo, gives (1, h, w, 3)
+    before = plain.run(None, {"image": x, "style_weights": w})[0].transpose(0, 2, 3, 1)
+    after = ours.run(None, {"image": u8, "style_weights": w})[0]
     assert np.abs(before - after).max() < 1e-4 and before.std() > 0.05
     cached = list((user_dir("cache") / "models").glob("multistyle26-plain-*.onnx"))
     assert len(cached) == 1
     ops = [n.op_type for n in onnx.load(str(cached[0])).graph.node]
     assert ops.count("InstanceNormalization") == 18 and "Pow" not in ops and ops.count("Conv") == 18
+    assert ops[:3] == ["Cast", "Mul", "Transpose"] and ops[-1] == "Transpose"
     # a cache folder that cannot be made: the rewritten graph as bytes, no error
     (tmp_path / "file").write_text("not a folder")
     monkeypatch.setenv("STYLECUT_CACHE_DIR", str(tmp_path / "file"))
@@ -172,3 +175,15 @@ def test_auto_picks_the_segmenter_that_accepts_the_mask():
     assert type(segmenter_for(None)).__name__ == "PersonSegmenter"
     assert type(segmenter_for(np.ones((4, 4), np.float32))).__name__ == "MaskFileSegmenter"
     assert type(segmenter_for(Selection(box=(0, 0, 10, 10)))).__name__ == "SelectSegmenter"
+
+
+def test_openvino_loads_without_its_converter_and_the_converter_still_imports():
+    code = (
+        "import sys\n"
+        "from stylecut.runtime.openvino_net import _core\n"
+        "_core()\n"
+        "assert 'openvino' in sys.modules and 'openvino.tools.ovc' not in sys.modules\n"
+        "import openvino.tools.ovc\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

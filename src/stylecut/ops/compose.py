@@ -66,10 +66,16 @@ def decontaminate(photo: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     return out
 
 
-def upsample_layer(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.ndarray) -> np.ndarray:
-    """Bring a stylized layer from style resolution to full resolution with photo-guided detail."""
+def upsample_layer(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.ndarray,
+                   guided: bool = True) -> np.ndarray:
+    """Bring a stylized layer from style resolution to full resolution: with photo-guided detail (a
+    network's look), or plainly (Lanczos) where the look is the texture itself (an optimised painting:
+    the photo's guide would put its texture back over the brush strokes)."""
     if small_layer.shape[:2] == full_rgb.shape[:2]:
         return small_layer
+    if not guided:
+        out = cv2.resize(small_layer, (full_rgb.shape[1], full_rgb.shape[0]), interpolation=cv2.INTER_LANCZOS4)
+        return np.clip(out, 0.0, 1.0, out=out)
     out = guided_upsample(luminance(small_rgb), small_layer, luminance(full_rgb), r=1, eps=2e-3)
     return np.clip(out, 0.0, 1.0, out=out)
 
@@ -107,17 +113,18 @@ def blend(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, styled: dict[str, np.ndarray | None],
-                   preserve: bool = False, blur: float | None = None) -> np.ndarray:
+                   preserve: bool = False, blur: float | None = None, guided: bool = True) -> np.ndarray:
     """The final frame (uint8): each layer's stylized look (or the photo's own) blended by its alpha.
 
     rgb: the photo; small: the photo at style resolution; styled: layer name -> its stylized look at
     style resolution, or None to keep the photo there. layers None: one look for the whole frame.
     Every layer is cleaned of the others' smear, brought to full size with the photo as guide, and
     summed by weight: background + sum over the other layers of alpha * (layer - background).
+    guided False: looks brought to full size plainly (upsample_layer), for an optimiser's result.
     """
     if layers is None:  # region 'all', one style, no blur: the whole frame
         whole = next(look for look in styled.values() if look is not None)
-        layer = upsample_layer(small, whole, rgb)
+        layer = upsample_layer(small, whole, rgb, guided)
         return to_uint8(preserve_color(layer, rgb) if preserve else layer)
     photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
     h, w = small.shape[:2]
@@ -128,7 +135,7 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
         small_look = styled.get(name)
         if small_look is None:  # the photo itself, its edge colours freed of the other layers'
             return decontaminate(photo_f, layers[name])
-        full = upsample_layer(small, clean_layer(small_look, layers_small.others(name), band), rgb)
+        full = upsample_layer(small, clean_layer(small_look, layers_small.others(name), band), rgb, guided)
         return preserve_color(full, rgb) if preserve else full
 
     base = look(BACKGROUND)

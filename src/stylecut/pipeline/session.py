@@ -285,7 +285,8 @@ class Session:
         small, styled = engine.render(rgb, layers, self.styles, opts, report, cancel,
                                       functools.partial(self._warm_start, cancel=cancel))
         looks = {layer: (styled if spec is not None else None) for layer, spec in self.styles.items()}
-        out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur)
+        # the optimised image is the painting's texture: enlarged as it is, not re-guided by the photo
+        out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur, guided=False)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sys
 from typing import Any
 
 import numpy as np
@@ -17,8 +18,19 @@ from stylecut.core.config import settings, user_dir
 log = logging.getLogger(__name__)
 
 
+OVC = "openvino.tools.ovc"  # the model converter: openvino imports it if it can, ~150 ms we never use
+
+
 @functools.cache
 def _core() -> Any:
+    """OpenVINO's Core, imported without its converter (a None in sys.modules makes that import fail,
+    which openvino catches); the entry is removed after, so a later `import openvino.tools.ovc` works."""
+    if "openvino" not in sys.modules and OVC not in sys.modules:
+        sys.modules[OVC] = None  # type: ignore[assignment]
+        try:
+            import openvino  # noqa: F401 (imported here, without the converter)
+        finally:
+            del sys.modules[OVC]
     import openvino as ov
 
     return ov.Core()

@@ -49,6 +49,7 @@ def check_export(path: Path, spec) -> float:
     """Max absolute difference between the exported file (plain onnxruntime) and stylecut's engine."""
     import onnxruntime as ort
 
+    from stylecut.runtime.onnx_session import float32_here
     from stylecut.style.presets import run_network
 
     rng = np.random.default_rng(0)
@@ -57,7 +58,8 @@ def check_export(path: Path, spec) -> float:
     if [i.name for i in sess.get_inputs()] != ["image"]:
         raise StylecutError(f"{path}: the exported model should take only 'image'")
     out = sess.run(None, {"image": rgb.astype(np.float32).transpose(2, 0, 1)[None] / 255.0})[0][0].transpose(1, 2, 0)
-    diff = float(np.abs(out - run_network(rgb, *style_params(spec.presets))).max())
+    with float32_here():  # the file runs in float32: compare with our float32 path
+        diff = float(np.abs(out - run_network(rgb, *style_params(spec.presets))).max())
     if diff > 1e-4:
         path.unlink(missing_ok=True)
         raise StylecutError(f"the exported model differs from stylecut's output by {diff:.2g}; nothing written")

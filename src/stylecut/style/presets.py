@@ -106,10 +106,13 @@ def _weights(indices: tuple[int, ...]) -> np.ndarray:
 
 
 def _run(rgb: np.ndarray, sess, feed: dict) -> np.ndarray:
-    """One pass of the network on an (h, w, 3) uint8 image (padded to 8) -> float32 [0, 1]."""
-    x, h, w = pad_to(rgb.astype(np.float32) * (1.0 / 255.0), 8)
-    out = sess.run(None, {"image": np.ascontiguousarray(x.transpose(2, 0, 1)[None]), **feed})[0][0]
-    return np.ascontiguousarray(np.clip(out.transpose(1, 2, 0)[:h, :w], 0.0, 1.0), dtype=np.float32)
+    """One pass of the network on an (h, w, 3) uint8 image (padded to 8) -> float32 [0, 1].
+
+    The graph takes the uint8 image and gives (1, h, w, 3) (onnx_session._uint8_hwc_io); its last op is
+    a sigmoid, so the result is already in [0, 1]."""
+    x, h, w = pad_to(np.asarray(rgb, np.uint8), 8)
+    out = sess.run(None, {"image": np.ascontiguousarray(x[None]), **feed})[0][0]
+    return np.ascontiguousarray(out[:h, :w], dtype=np.float32)
 
 
 def run_network(rgb: np.ndarray, gammas: list[np.ndarray], betas: list[np.ndarray]) -> np.ndarray:
