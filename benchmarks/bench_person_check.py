@@ -45,7 +45,7 @@ def main() -> None:
     from stylecut.core.config import configure
     from stylecut.ops.layers import has_person
     from stylecut.segmentation.person import PersonSegmenter, selfie_sure
-    from stylecut.segmentation.pose import MIN_PRESENCE, presence
+    from stylecut.segmentation.pose import MIN_PRESENCE
 
     configure()
     seg = PersonSegmenter()
@@ -56,8 +56,9 @@ def main() -> None:
         look = seg.look(rgb)
         alpha = seg.alpha(rgb, look)
         sized = has_person(alpha)
+        assert seg.found(alpha, look) == (sized and look.data[2].presence() >= MIN_PRESENCE)
         verdicts = {"selfie": sized and selfie_sure(alpha, look.guide),
-                    "pose": sized and presence(rgb) >= MIN_PRESENCE}
+                    "pose": seg.found(alpha, look)}  # the product's check: the mask's own pose view
         n[person] += 1
         for rule, said in verdicts.items():
             if said != person:

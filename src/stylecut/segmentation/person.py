@@ -17,7 +17,7 @@ from stylecut.runtime.caches import LRU, key_of
 from stylecut.runtime.litert import load_model
 from stylecut.segmentation.base import Look
 from stylecut.segmentation.color_models import carve
-from stylecut.segmentation.pose import MIN_PRESENCE, BodyTracker, PersonLayer, fuse, person_layers, presence
+from stylecut.segmentation.pose import MIN_PRESENCE, BodyTracker, People, PersonLayer, fuse
 from stylecut.segmentation.refine import check_method, refine
 from stylecut.segmentation.selfie import selfie_probability
 
@@ -77,12 +77,13 @@ def cleanup(prob: np.ndarray) -> np.ndarray:
 
 
 def finish_probability(rgb: np.ndarray, selfie: np.ndarray, recipe: Recipe = Recipe(),
-                       layers: list[PersonLayer] | None = None) -> np.ndarray:
+                       layers: list[PersonLayer] | None = None, people: People | None = None) -> np.ndarray:
     """The selfie probability with each person's body-crop segmentation blended in, cleaned up, carved.
 
-    layers: the body crops when the caller has them (a clip's tracker), else they are detected."""
+    layers: the body crops when the caller has them (a clip's tracker), else they are detected (in
+    `people`, the photo's shared pose view, when given)."""
     if layers is None:
-        layers = person_layers(rgb) if recipe.pose else []
+        layers = (people or People(rgb)).layers() if recipe.pose else []
     prob = fuse(selfie, layers)
     if recipe.cleanup:
         prob = cleanup(prob)
@@ -120,7 +121,8 @@ def first_look(
 
 
 def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None,
-           cache: LRU | None = None, layers: list[PersonLayer] | None = None) -> tuple[np.ndarray, np.ndarray]:
+           cache: LRU | None = None, layers: list[PersonLayer] | None = None,
+           people: People | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(work-resolution photo, coarse person probability on it): segmentation before refinement.
 
     With a cache, results are kept by the photo's content, so a server asked for the mask and then
@@ -128,7 +130,7 @@ def coarse(rgb: np.ndarray, recipe: Recipe = Recipe(), look: tuple | None = None
     first_look's result when the caller already has it.
     """
     work, selfie, key = look or first_look(rgb, recipe, cache)
-    return work, _cached(cache, key, lambda: finish_probability(work, selfie, recipe, layers))
+    return work, _cached(cache, key, lambda: finish_probability(work, selfie, recipe, layers, people))
 
 
 def _cached(cache: LRU | None, key: str, compute) -> np.ndarray:
@@ -174,8 +176,8 @@ class PersonSegmenter:
     def look(self, rgb: np.ndarray) -> Look:
         look = first_look(rgb, self.recipe, self.cache)
         if self.tracker is not None:
-            return Look(guide=look[1], data=(look, self.tracker.layers(look[0]), rgb))
-        return Look(guide=look[1], data=(look, None, rgb))
+            return Look(guide=look[1], data=(look, self.tracker.layers(look[0]), None))
+        return Look(guide=look[1], data=(look, None, People(look[0])))  # shared by alpha() and found()
 
     def found(self, alpha: np.ndarray, look: Look) -> bool:
         """Is there a person? A person-sized region, and the pose model sees a person in the photo.
@@ -188,13 +190,13 @@ class PersonSegmenter:
         if not has_person(alpha):
             return False
         if self.tracker is None:
-            return presence(look.data[2]) >= MIN_PRESENCE
+            return look.data[2].presence() >= MIN_PRESENCE
         return selfie_sure(alpha, look.guide)
 
     def alpha(self, rgb: np.ndarray, look: Look | None = None, refine_method: str = "guided") -> np.ndarray:
         check_method(refine_method)  # before the model runs
-        first, layers = (None, None) if look is None else look.data[:2]
-        work_prob = coarse(rgb, self.recipe, first, self.cache, layers)
+        first, layers, people = (None, None, None) if look is None else look.data
+        work_prob = coarse(rgb, self.recipe, first, self.cache, layers, people)
         key = first[2] if first is not None else ""  # the page's mask, then its clicks: refined once
         key = key and f"{key}|alpha|{refine_method}|{rgb.shape[1]}x{rgb.shape[0]}"
         return _cached(self.cache, key, lambda: snap(refine_alpha(rgb, *work_prob, refine_method))).copy()

@@ -10,6 +10,8 @@ model's own alignment points (a tighter, better-centred crop).
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -154,13 +156,6 @@ def _segment_crop(rgb: np.ndarray, body: Body) -> tuple[float, np.ndarray, np.nd
     return float(out["Identity_1"][0]), _sigmoid(out["Identity_2"][:, :, 0]), landmarks
 
 
-def presence(rgb: np.ndarray) -> float:
-    """The landmark model's surest "a person is here" over the detected people (0 when none), each crop
-    re-placed from its own landmarks: close-ups count too (unlike find_bodies). Tells a person from
-    an animal or a texture the selfie model takes for one (issue #26: docs/masks.md)."""
-    return max((_segment_crop(rgb, _realigned(rgb, body))[0] for body in detect_people(rgb)), default=0.0)
-
-
 def _realigned(rgb: np.ndarray, body: Body) -> Body:
     """The detector's crop re-placed from the landmark model's own alignment points (hips, scale)."""
     _, _, landmarks = _segment_crop(rgb, body)
@@ -174,14 +169,67 @@ def _useful(body: Body, shape: tuple[int, ...], margin: float = 1.0) -> bool:
 
 def find_bodies(rgb: np.ndarray) -> list[Body]:
     """Each detected person's crop, re-placed from the landmark model's own alignment points."""
+    return _distinct([(b, lambda b=b: _realigned(rgb, b)) for b in detect_people(rgb)], rgb.shape)
+
+
+def _distinct(candidates: list[tuple[Body, Callable[[], Body]]], shape: tuple[int, ...]) -> list[Body]:
+    """The re-placed crops (made on demand) of detected crops that are not close-ups, one per person."""
     bodies: list[Body] = []
-    for body in detect_people(rgb):
-        if not _useful(body, rgb.shape, margin=1.5):  # the detector's crop can be off by that much
+    for body, realigned in candidates:
+        if not _useful(body, shape, margin=1.5):  # the detector's crop can be off by that much
             continue
-        body = _realigned(rgb, body)
-        if _useful(body, rgb.shape) and not any(body.same_person(b) for b in bodies):
+        body = realigned()
+        if _useful(body, shape) and not any(body.same_person(b) for b in bodies):
             bodies.append(body)
     return bodies
+
+
+@dataclass
+class Seen:
+    """One detected person: the detector's crop, the re-placed crop, and the landmark model's view of it."""
+
+    detected: Body
+    body: Body
+    presence: float
+    prob: np.ndarray
+
+
+class People:
+    """The pose models' view of one photo, made once on first use and shared: the body-crop layers of
+    the mask and the person check (each used to run the detector and two landmark passes per person)."""
+
+    def __init__(self, rgb: np.ndarray) -> None:
+        self.rgb = rgb
+        self._seen: list[Seen] | None = None
+        self._lock = threading.Lock()
+
+    def seen(self) -> list[Seen]:
+        with self._lock:  # the mask's thread and the check may ask at once
+            if self._seen is None:
+                self._seen = [self._look(body) for body in detect_people(self.rgb)]
+            return self._seen
+
+    def _look(self, detected: Body) -> Seen:
+        body = _realigned(self.rgb, detected)
+        presence, prob, _ = _segment_crop(self.rgb, body)
+        return Seen(detected, body, presence, prob)
+
+    def presence(self) -> float:
+        """The landmark model's surest "a person is here" over the detected people (0 when none), close-ups
+        included (unlike the layers). Tells a person from an animal or a texture the selfie model takes
+        for one (issue #26: docs/masks.md)."""
+        return max((s.presence for s in self.seen()), default=0.0)
+
+    def layers(self) -> list[PersonLayer]:
+        """Each detected person's segmentation on the photo, from the landmark-aligned crop."""
+        seen = {id(s.body): s for s in self.seen()}
+        bodies = _distinct([(s.detected, lambda s=s: s.body) for s in seen.values()], self.rgb.shape)
+        return [_layer(seen[id(b)].prob, b, self.rgb.shape) for b in bodies if seen[id(b)].presence >= MIN_PRESENCE]
+
+
+def presence(rgb: np.ndarray) -> float:
+    """People(rgb).presence(), for one look at a photo."""
+    return People(rgb).presence()
 
 
 def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...], follow: Body | None = None) -> PersonLayer:
@@ -198,12 +246,7 @@ def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...], follow: Body | 
 
 def person_layers(rgb: np.ndarray) -> list[PersonLayer]:
     """Each detected person's segmentation on the photo, from a second, landmark-aligned crop."""
-    layers = []
-    for body in find_bodies(rgb):
-        presence, prob, _ = _segment_crop(rgb, body)
-        if presence >= MIN_PRESENCE:
-            layers.append(_layer(prob, body, rgb.shape))
-    return layers
+    return People(rgb).layers()
 
 
 AT_SIDES = (0.75, 1.0)  # crops tried around a click, as shares of the photo's short side
