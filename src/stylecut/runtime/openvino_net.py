@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from stylecut.core.config import settings, user_dir
 log = logging.getLogger(__name__)
 
 
+_import_lock = threading.Lock()
 OVC = "openvino.tools.ovc"  # the model converter: openvino imports it if it can, ~150 ms we never use
 
 
@@ -25,13 +27,14 @@ OVC = "openvino.tools.ovc"  # the model converter: openvino imports it if it can
 def _core() -> Any:
     """OpenVINO's Core, imported without its converter (a None in sys.modules makes that import fail,
     which openvino catches); the entry is removed after, so a later `import openvino.tools.ovc` works."""
-    if "openvino" not in sys.modules and OVC not in sys.modules:
-        sys.modules[OVC] = None  # type: ignore[assignment]
-        try:
-            import openvino  # noqa: F401 (imported here, without the converter)
-        finally:
-            del sys.modules[OVC]
-    import openvino as ov
+    with _import_lock:  # functools.cache lets two first callers in at once
+        if "openvino" not in sys.modules and OVC not in sys.modules:
+            sys.modules[OVC] = None  # type: ignore[assignment]
+            try:
+                import openvino  # noqa: F401 (imported here, without the converter)
+            finally:
+                del sys.modules[OVC]
+        import openvino as ov
 
     return ov.Core()
 
@@ -62,7 +65,9 @@ class _Input:
 class OpenVinoNet:
     """A compiled network with the two onnxruntime calls the engines use: get_inputs() and run(None, feed).
 
-    Each run takes a fresh infer request (0.1 ms), so threads may share one network.
+    Runs are serialised per network: two threads running one compiled network at once (a new input
+    size each) deadlocked inside OpenVINO on this 2-core machine (a CLI run with a painting for the
+    background and a preset for the person hung 2 times in 10). Different networks still run together.
     """
 
     def __init__(self, path: str, threads: int | None, precision: str = "bf16") -> None:
@@ -76,10 +81,12 @@ class OpenVinoNet:
         except (OSError, RuntimeError):  # a read-only cache folder: compile without it
             self._net = _core().compile_model(path, "CPU", config)
         self._inputs = [_Input(i) for i in self._net.inputs]
+        self._lock = threading.Lock()
 
     def get_inputs(self) -> list[_Input]:
         return self._inputs
 
     def run(self, names: None, feed: dict[str, np.ndarray]) -> list[np.ndarray]:
-        result = self._net.create_infer_request().infer(feed, share_inputs=True)  # outputs are copies
+        with self._lock:
+            result = self._net.create_infer_request().infer(feed, share_inputs=True)  # outputs are copies
         return [result[out] for out in self._net.outputs]
