@@ -47,6 +47,11 @@ def test_importing_stylecut_changes_no_process_globals():
         "assert (I.MAX_IMAGE_PIXELS, cv2.getNumThreads()) == before, before\n"
         "stylecut.configure(); assert cv2.getNumThreads() == 1 and I.MAX_IMAGE_PIXELS == before[0]\n"
     )
+    _runs_clean(code)
+
+
+def _runs_clean(code: str) -> None:
+    """The Python code runs in a fresh interpreter without an error."""
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
@@ -185,5 +190,4 @@ def test_openvino_loads_without_its_converter_and_the_converter_still_imports():
         "assert 'openvino' in sys.modules and 'openvino.tools.ovc' not in sys.modules\n"
         "import openvino.tools.ovc\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    _runs_clean(code)

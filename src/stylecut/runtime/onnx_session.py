@@ -19,33 +19,32 @@ from stylecut.runtime.vgg_graph import features_model
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
-_here = threading.local()  # threads for the networks run from this thread (see threads_per_run)
+_here = threading.local()  # network settings of this thread: threads (threads_per_run), float32 (float32_here)
 
 
 @contextlib.contextmanager
-def threads_per_run(threads: int | None) -> Iterator[None]:
+def _in_this_thread(name: str, value: object) -> Iterator[None]:
+    """Set one of this thread's network settings (_here) for the block, then put the old one back."""
+    before = getattr(_here, name, None)
+    setattr(_here, name, value)
+    try:
+        yield
+    finally:
+        setattr(_here, name, before)
+
+
+def threads_per_run(threads: int | None) -> contextlib.AbstractContextManager[None]:
     """Networks run from this thread inside the block use `threads` compute threads (None: the setting).
 
     A video keeps several frames in flight, each network on one core: on 2 cores two 1-thread runs
     beside the other work beat one 2-thread run that waits for it (measured in the README, Video).
     """
-    before = getattr(_here, "threads", None)
-    _here.threads = threads
-    try:
-        yield
-    finally:
-        _here.threads = before
+    return _in_this_thread("threads", threads)
 
 
-@contextlib.contextmanager
-def float32_here() -> Iterator[None]:
+def float32_here() -> contextlib.AbstractContextManager[None]:
     """Networks run from this thread inside the block stay on onnxruntime in float32 (an exactness check)."""
-    before = getattr(_here, "float32", False)
-    _here.float32 = True
-    try:
-        yield
-    finally:
-        _here.float32 = before
+    return _in_this_thread("float32", True)
 
 
 def threads_here() -> int | None:
@@ -291,8 +290,8 @@ def session(key: str, variant: str | None = None) -> Any:
     has bf16 units (openvino_net), else on onnxruntime. One session per model, variant, thread count
     and backend, created once per process. Either answers get_inputs() and run(None, feed).
     """
-    bf16 = wanted() and not getattr(_here, "float32", False)
-    return _session(key, variant, getattr(_here, "threads", None) or settings.threads or None, bf16)
+    bf16 = wanted() and not getattr(_here, "float32", None)
+    return _session(key, variant, threads_here() or settings.threads or None, bf16)
 
 
 _sessions: dict[tuple[str, str | None, int | None, bool], Any] = {}
@@ -304,8 +303,8 @@ def _session(key: str, variant: str | None, threads: int | None, bf16: bool) -> 
     with _lock:
         made = _sessions.get((key, variant, threads, bf16))
         if made is None:
-            precision = "f32" if key in FLOAT32_ONLY else "bf16"
-            made = _sessions[(key, variant, threads, bf16)] = _open(_source(key, variant), threads, bf16 and precision)
+            precision = None if not bf16 else "f32" if key in FLOAT32_ONLY else "bf16"
+            made = _sessions[(key, variant, threads, bf16)] = _open(_source(key, variant), threads, precision)
         return made
 
 
@@ -324,12 +323,12 @@ def _source(key: str, variant: str | None) -> str | bytes:
 FLOAT32_ONLY = ("arbitrary_predict",)
 
 
-def _open(src: str | bytes, threads: int | None, openvino: str | bool) -> Any:
-    """On OpenVINO at that precision ('bf16', 'f32') when asked and the graph is a file, else (or when
-    it fails) onnxruntime."""
-    if openvino and isinstance(src, str):
+def _open(src: str | bytes, threads: int | None, precision: str | None) -> Any:
+    """On OpenVINO at `precision` ('bf16', 'f32') when given and the graph is a file, else (or when it
+    fails) onnxruntime in float32."""
+    if precision is not None and isinstance(src, str):
         try:
-            return OpenVinoNet(src, threads, str(openvino))
+            return OpenVinoNet(src, threads, precision)
         except Exception as exc:  # an op or a plugin OpenVINO cannot handle: the float32 path still works
             log.warning("openvino could not compile %s (%s); using onnxruntime", src, exc)
     import onnxruntime as ort

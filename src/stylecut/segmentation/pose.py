@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -169,19 +170,25 @@ def _useful(body: Body, shape: tuple[int, ...], margin: float = 1.0) -> bool:
 
 def find_bodies(rgb: np.ndarray) -> list[Body]:
     """Each detected person's crop, re-placed from the landmark model's own alignment points."""
-    return _distinct([(b, lambda b=b: _realigned(rgb, b)) for b in detect_people(rgb)], rgb.shape)
+    return _distinct([(b, lambda b=b: _realigned(rgb, b)) for b in detect_people(rgb)], rgb.shape, lambda b: b)
 
 
-def _distinct(candidates: list[tuple[Body, Callable[[], Body]]], shape: tuple[int, ...]) -> list[Body]:
-    """The re-placed crops (made on demand) of detected crops that are not close-ups, one per person."""
-    bodies: list[Body] = []
-    for body, realigned in candidates:
-        if not _useful(body, shape, margin=1.5):  # the detector's crop can be off by that much
+T = TypeVar("T")
+
+
+def _distinct(candidates: list[tuple[Body, Callable[[], T]]], shape: tuple[int, ...],
+              body_of: Callable[[T], Body]) -> list[T]:
+    """Of (detected crop, its re-placed view made on demand): the views of crops that are not close-ups,
+    one per person (body_of: a view's re-placed crop)."""
+    kept: list[T] = []
+    for detected, view in candidates:
+        if not _useful(detected, shape, margin=1.5):  # the detector's crop can be off by that much
             continue
-        body = realigned()
-        if _useful(body, shape) and not any(body.same_person(b) for b in bodies):
-            bodies.append(body)
-    return bodies
+        made = view()
+        body = body_of(made)
+        if _useful(body, shape) and not any(body.same_person(body_of(k)) for k in kept):
+            kept.append(made)
+    return kept
 
 
 @dataclass
@@ -222,14 +229,8 @@ class People:
 
     def layers(self) -> list[PersonLayer]:
         """Each detected person's segmentation on the photo, from the landmark-aligned crop."""
-        seen = {id(s.body): s for s in self.seen()}
-        bodies = _distinct([(s.detected, lambda s=s: s.body) for s in seen.values()], self.rgb.shape)
-        return [_layer(seen[id(b)].prob, b, self.rgb.shape) for b in bodies if seen[id(b)].presence >= MIN_PRESENCE]
-
-
-def presence(rgb: np.ndarray) -> float:
-    """People(rgb).presence(), for one look at a photo."""
-    return People(rgb).presence()
+        kept = _distinct([(s.detected, lambda s=s: s) for s in self.seen()], self.rgb.shape, lambda s: s.body)
+        return [_layer(s.prob, s.body, self.rgb.shape) for s in kept if s.presence >= MIN_PRESENCE]
 
 
 def _layer(prob: np.ndarray, body: Body, shape: tuple[int, ...], follow: Body | None = None) -> PersonLayer:
