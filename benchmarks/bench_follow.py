@@ -32,7 +32,7 @@ from tests.simulated_user import next_click  # noqa: E402
 
 HALVES = {"tuning": ["dog", "cows", "bmx-trees", "dance-twirl"],
           "validation": ["car-shadow", "horsejump-high", "soapbox", "breakdance"]}
-FEATURE_RIDGE = 0.003  # the click model's ridge is for a few clicks; a whole carried mask needs far less (tuning: 0.03 worse)
+FEATURE_RIDGE = 0.003  # the click model's ridge suits a few clicks; a carried mask needs far less (0.03: worse)
 
 
 class FlowOnly(Follower):

@@ -40,3 +40,30 @@ def test_cut_sides_fade_but_bottom_stays():
     assert f[50, 0] == 0.0 and f[0, 40] == 0.0  # left and top fade to nothing
     assert f[50, 79] == 1.0 and f[99, 40] == 1.0  # right (not cut) and bottom stay solid
     assert 0.0 < f[50, 2] < 1.0
+
+
+def test_fills_at_points_match_the_full_size_fill():
+    """The edge-only fills (decontaminate) sample the reduced fill where the full-size resize would put it,
+    corners and a list of points longer than one OpenCV map row included."""
+    from stylecut.ops.filters import fill_estimate, fill_estimates_at
+
+    rng = np.random.default_rng(0)
+    img = cv2.GaussianBlur(rng.random((700, 1100, 3), dtype=np.float32), (0, 0), 8)
+    known = [(rng.random((700, 1100)) > p).astype(np.float32) for p in (0.3, 0.8)]
+    ys, xs = np.nonzero(rng.random((700, 1100)) > 0.95)  # ~38000 points: several rows of the folded map
+    ys, xs = np.r_[ys, 0, 699, 0, 699], np.r_[xs, 0, 0, 1099, 1099]
+    for k, at in zip(known, fill_estimates_at(img, known, ys, xs)):
+        assert at.shape == (len(ys), 3)
+        np.testing.assert_allclose(at, fill_estimate(img, k)[ys, xs], atol=1e-5)
+
+
+def test_to_uint8_rounds_and_clips_like_the_formula():
+    from stylecut.ops.compose import to_uint8
+
+    x = np.random.default_rng(1).random((50, 60, 3), dtype=np.float32) * 1.4 - 0.2
+    want = (np.clip(x, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    half = (x * np.float32(255.0)) % 1 == 0.5  # exact halves round to even in OpenCV: one level either way
+    got = to_uint8(x)
+    assert (got[~half] == want[~half]).all() and (np.abs(got.astype(int) - want)[half] <= 1).all()
+    assert (to_uint8(x[..., 0]) == got[..., 0]).all()
+    assert to_uint8(np.array([[-3.0, 0.5, 9.0]])).tolist() == [[0, 128, 255]]  # float64 in, clipped

@@ -163,6 +163,36 @@ def fill_estimate(img: np.ndarray, known: np.ndarray, max_side: int = FILL_SIDE)
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def fill_estimates_at(img: np.ndarray, knowns: list[np.ndarray], ys: np.ndarray, xs: np.ndarray,
+                      max_side: int = FILL_SIDE) -> list[np.ndarray]:
+    """fill_estimate's values for each of `knowns`, at the pixels (ys, xs) only, (N, C) each: the reduced
+    fills sampled there as the full-size resize would (bilinear, pixel centres aligned), without
+    making full-size images; the image is reduced once for all."""
+    h, w = img.shape[:2]
+    s = max_side / max(h, w)
+    if s >= 1.0:
+        return [push_pull_fill(img, known)[ys, xs] for known in knowns]
+    size = (max(1, round(w * s)), max(1, round(h * s)))
+    small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+    map_x = _rows((xs + 0.5) * (size[0] / w) - 0.5)
+    map_y = _rows((ys + 0.5) * (size[1] / h) - 0.5)
+    fills = [push_pull_fill(small, cv2.resize(known, size, interpolation=cv2.INTER_AREA)) for known in knowns]
+    return [cv2.remap(f, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            .reshape(-1, img.shape[2])[:len(ys)] for f in fills]
+
+
+REMAP_ROW = 4096  # cv2.remap takes maps under 32767 px a side: a long list of points is folded into rows
+
+
+def _rows(v: np.ndarray) -> np.ndarray:
+    """A 1-D list of coordinates folded into a (rows, REMAP_ROW) float32 map, padded with its last value."""
+    n = max(1, len(v))
+    out = np.empty(-(-n // REMAP_ROW) * REMAP_ROW, np.float32)
+    out[:len(v)] = v
+    out[len(v):] = v[-1] if len(v) else 0.0
+    return out.reshape(-1, REMAP_ROW)
+
+
 def smooth_fill(img: np.ndarray, known: np.ndarray, max_side: int = FILL_SIDE) -> np.ndarray:
     """Like push_pull_fill (known pixels kept exactly), with the fill computed on a reduced copy."""
     img, known = np.asarray(img, np.float32), np.asarray(known, np.float32)
