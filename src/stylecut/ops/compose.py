@@ -143,7 +143,8 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
         base = blur_background(base, layers.others(BACKGROUND), float(blur))
     if len(layers.explicit) == 1:  # one pass: alpha * look + (1 - alpha) * background
         (name, alpha), = layers.explicit.items()
-        return to_uint8(cv2.blendLinear(look(name), base, alpha, layers[BACKGROUND]))
+        parts = (look(name), base, alpha, layers[BACKGROUND])  # OpenCV blends one type (no copy when float32)
+        return to_uint8(cv2.blendLinear(*(np.asarray(p, np.float32) for p in parts)))
     out = base
     for name in layers.explicit:
         diff = look(name) - base
