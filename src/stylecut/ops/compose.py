@@ -154,8 +154,8 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:
-    """float [0, 1] -> uint8, rounded (OpenCV's saturating conversion: one threaded pass, where numpy's
-    clip, scale, round and cast took four)."""
+    """float [0, 1] -> uint8, rounded (OpenCV's saturating conversion: one pass, where numpy's clip,
+    scale, round and cast took four)."""
     if x.dtype != np.float32:
         x = x.astype(np.float32)
     return cv2.convertScaleAbs(cv2.max(x, 0.0), alpha=255.0)
