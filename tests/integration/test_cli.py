@@ -192,3 +192,18 @@ def test_long_commands_say_something_at_once_on_a_terminal(tmp_path):
         os.waitpid(pid, 0)
     piped = run_cli("video", tmp_path / "missing.mp4", "-o", tmp_path / "o.mp4", "--style", "preset:3")
     assert "preparing" not in piped.stderr and piped.returncode == 2
+
+
+@pytest.mark.parametrize("env, needle", [
+    ({"STYLECUT_THREADS": "two"}, "STYLECUT_THREADS: must be a whole number >= 0, not 'two'"),
+    ({"STYLECUT_MAX_PIXELS": "0"}, "STYLECUT_MAX_PIXELS: must be a whole number >= 1"),
+    ({"STYLECUT_PRECISION": "bf16"}, "STYLECUT_PRECISION: precision must be one of auto, float32"),
+])
+def test_an_unreadable_setting_in_the_environment_is_one_line(env, needle, tmp_path, portrait_small):
+    """A typo in a STYLECUT_* variable: exit 2 with the variable named, no traceback, no output file
+    (the threads one used to raise ValueError at import; an unknown precision was silently "auto")."""
+    out = tmp_path / "out.png"
+    p = run_cli("stylize", portrait_small, "-o", out, "--style", "preset:1", env=env)
+    assert p.returncode == 2
+    assert_one_line_error(p, needle)
+    assert not out.exists()

@@ -623,10 +623,13 @@ def main() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from stylecut.core.config import configure
 
-    configure()
     code = 0
     try:
+        configure()
         app(prog_name="stylecut")
+    except StylecutError as exc:  # a setting from the environment that cannot be read
+        typer.echo(f"error: {exc}", err=True)
+        code = 2
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     for stream in (sys.stdout, sys.stderr):

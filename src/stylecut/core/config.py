@@ -5,8 +5,10 @@ Importing stylecut changes nothing in the host process; `configure()` does, once
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from stylecut.core.errors import StylecutError
 
@@ -27,9 +29,35 @@ def _precision(value: str) -> str:
     return value
 
 
-settings = Settings(threads=int(os.environ.get("STYLECUT_THREADS", "0") or 0),
-                    max_pixels=int(os.environ.get("STYLECUT_MAX_PIXELS", "") or Settings.max_pixels),
-                    precision=os.environ.get("STYLECUT_PRECISION", "") or Settings.precision)
+def _count(lowest: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        if not value.strip().isdigit() or int(value) < lowest:
+            raise StylecutError(f"must be a whole number >= {lowest}, not {value!r}")
+        return int(value)
+    return parse
+
+
+_BAD_ENV: list[str] = []  # environment variables that could not be read: configure() reports them
+
+
+T = TypeVar("T")
+
+
+def _env(name: str, parse: Callable[[str], T], default: T) -> T:
+    """The variable's value parsed, or the default (empty or unreadable: remembered for configure())."""
+    raw = os.environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return parse(raw)
+    except StylecutError as exc:
+        _BAD_ENV.append(f"{name}: {exc}")
+        return default
+
+
+settings = Settings(threads=_env("STYLECUT_THREADS", _count(0), Settings.threads),
+                    max_pixels=_env("STYLECUT_MAX_PIXELS", _count(1), Settings.max_pixels),
+                    precision=_env("STYLECUT_PRECISION", _precision, Settings.precision))
 
 
 def configure(threads: int | None = None, max_pixels: int | None = None, precision: str | None = None) -> Settings:
@@ -38,9 +66,12 @@ def configure(threads: int | None = None, max_pixels: int | None = None, precisi
     OpenCV runs single-threaded: its thread pool beside the style network only contended for the
     cores (measured: part of the CLI's 1.52x -> 1.27x). threads: the networks' compute threads.
     precision: "float32" keeps the networks on onnxruntime in float32 (outputs equal on every CPU).
+    A STYLECUT_* variable that cannot be read is reported here (StylecutError), not at import.
     """
     import cv2
 
+    if _BAD_ENV:
+        raise StylecutError("; ".join(_BAD_ENV))
     cv2.setNumThreads(1)
     if threads is not None:
         settings.threads = int(threads)
