@@ -104,12 +104,10 @@ def blur_background(layer: np.ndarray, alpha: np.ndarray, sigma: float) -> np.nd
 
 
 def blend(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """alpha * fg + (1 - alpha) * bg, in place in a new array, float32 [0, 1]."""
-    a = alpha[:, :, None]
-    out = fg - bg
-    out *= a
-    out += bg
-    return out
+    """alpha * fg + (1 - alpha) * bg in a new float32 array: one OpenCV pass (it blends one type: the
+    inputs are taken as float32, no copy when they are)."""
+    fg, bg, alpha = (np.asarray(x, np.float32) for x in (fg, bg, alpha))
+    return cv2.blendLinear(fg, bg, alpha, np.float32(1.0) - alpha)
 
 
 def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, styled: dict[str, np.ndarray | None],
@@ -141,10 +139,9 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
     base = look(BACKGROUND)
     if blur is not None:
         base = blur_background(base, layers.others(BACKGROUND), float(blur))
-    if len(layers.explicit) == 1:  # one pass: alpha * look + (1 - alpha) * background
+    if len(layers.explicit) == 1:
         (name, alpha), = layers.explicit.items()
-        parts = (look(name), base, alpha, layers[BACKGROUND])  # OpenCV blends one type (no copy when float32)
-        return to_uint8(cv2.blendLinear(*(np.asarray(p, np.float32) for p in parts)))
+        return to_uint8(blend(look(name), base, alpha))
     out = base
     for name in layers.explicit:
         diff = look(name) - base

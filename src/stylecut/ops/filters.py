@@ -151,13 +151,18 @@ def push_pull_fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
 FILL_SIDE = 384  # fills are smooth: computing them on a copy this size looks the same and costs ~1/10
 
 
+def _fill_size(h: int, w: int, max_side: int) -> tuple[int, int] | None:
+    """(w, h) of the reduced copy a fill is computed on; None when the image is that small already."""
+    s = max_side / max(h, w)
+    return None if s >= 1.0 else (max(1, round(w * s)), max(1, round(h * s)))
+
+
 def fill_estimate(img: np.ndarray, known: np.ndarray, max_side: int = FILL_SIDE) -> np.ndarray:
     """push_pull_fill of a reduced copy, resized back: a smooth estimate everywhere (known pixels too)."""
     h, w = known.shape
-    s = max_side / max(h, w)
-    if s >= 1.0:
+    size = _fill_size(h, w, max_side)
+    if size is None:
         return push_pull_fill(img, known)
-    size = (max(1, round(w * s)), max(1, round(h * s)))
     small = push_pull_fill(cv2.resize(img, size, interpolation=cv2.INTER_AREA),
                            cv2.resize(known, size, interpolation=cv2.INTER_AREA))
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -169,10 +174,9 @@ def fill_estimates_at(img: np.ndarray, knowns: list[np.ndarray], ys: np.ndarray,
     fills sampled there as the full-size resize would (bilinear, pixel centres aligned), without
     making full-size images; the image is reduced once for all."""
     h, w = img.shape[:2]
-    s = max_side / max(h, w)
-    if s >= 1.0:
+    size = _fill_size(h, w, max_side)
+    if size is None:
         return [push_pull_fill(img, known)[ys, xs] for known in knowns]
-    size = (max(1, round(w * s)), max(1, round(h * s)))
     small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
     map_x = _rows((xs + 0.5) * (size[0] / w) - 0.5)
     map_y = _rows((ys + 0.5) * (size[1] / h) - 0.5)
