@@ -193,15 +193,17 @@ def encode(img: Image.Image, fmt: str, quality: int = 95) -> bytes:
     """Encode a PIL image to bytes in PNG, JPEG or WEBP (alpha dropped for JPEG)."""
     import io
 
+    if fmt == "PNG":
+        from stylecut.core.png import encode_png
+
+        return encode_png(img)
     buf = io.BytesIO()
     if fmt == "JPEG":
         if img.mode not in ("RGB", "L"):
             img = img.convert("RGB")
         img.save(buf, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2)
-    elif fmt == "WEBP":
-        img.save(buf, "WEBP", quality=quality)
     else:
-        img.save(buf, "PNG", compress_level=1)
+        img.save(buf, "WEBP", quality=quality)
     return buf.getvalue()
 
 
