@@ -4,7 +4,6 @@ Importing stylecut changes nothing in the host process; `configure()` does, once
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 from collections.abc import Callable
@@ -102,6 +101,8 @@ def keep_freed_images() -> bool:
     if not sys.platform.startswith("linux") or any(
             k in os.environ for k in ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")):
         return False
+    import ctypes
+
     try:
         libc = ctypes.CDLL("libc.so.6")
         mallopt = libc.mallopt
