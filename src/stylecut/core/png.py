@@ -16,7 +16,7 @@ from PIL import Image
 
 COLOUR_TYPES = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}  # PNG colour type per Pillow mode, 8 bits a sample
 UP = 2  # PNG filter type: each byte minus the byte above it
-ROWS_PER_BLOCK = 256  # rows filtered and compressed at a time: memory stays bounded on 8K images
+ROWS_PER_BLOCK = 256  # rows read, filtered and compressed at a time (an IDAT chunk each): bounded memory
 LEVEL = 1  # the fastest deflate level: a PNG's size matters less here than the seconds to write it
 
 
@@ -29,8 +29,9 @@ def _compressor() -> Any:
         return zlib.compressobj(LEVEL)
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+def _chunk(kind: bytes, data: bytes) -> list[bytes]:
+    """A PNG chunk as parts to join (no copy of a large IDAT until the one final join)."""
+    return [struct.pack(">I", len(data)), kind, data, struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))]
 
 
 def encode_png(img: Image.Image) -> bytes:
@@ -42,16 +43,19 @@ def encode_png(img: Image.Image) -> bytes:
         img.save(buf, "PNG", compress_level=LEVEL)
         return buf.getvalue()
     w, h = img.size
-    rows = np.asarray(img).reshape(h, -1)
-    deflate = _compressor()
-    parts = []
-    for y in range(0, h, ROWS_PER_BLOCK):
-        block = rows[y:y + ROWS_PER_BLOCK]
-        above = rows[y - 1:y + len(block) - 1] if y else np.vstack([np.zeros_like(rows[:1]), block[:-1]])
-        filtered = np.empty((len(block), rows.shape[1] + 1), np.uint8)
-        filtered[:, 0] = UP
-        np.subtract(block, above, out=filtered[:, 1:])  # wraps modulo 256, as PNG's filter does
-        parts.append(deflate.compress(filtered.tobytes()))
-    parts.append(deflate.flush())
     header = struct.pack(">IIBBBBB", w, h, 8, COLOUR_TYPES[img.mode], 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", b"".join(parts)) + _chunk(b"IEND", b"")
+    out = [b"\x89PNG\r\n\x1a\n", *_chunk(b"IHDR", header)]
+    deflate = _compressor()
+    above = None  # the last row of the block before (the first row is filtered against zeros)
+    for y in range(0, h, ROWS_PER_BLOCK):
+        block = np.asarray(img.crop((0, y, w, min(h, y + ROWS_PER_BLOCK)))).reshape(-1, w * len(img.mode))
+        filtered = np.empty((len(block), block.shape[1] + 1), np.uint8)
+        filtered[:, 0] = UP
+        filtered[0, 1:] = block[0] if above is None else block[0] - above  # wraps modulo 256, as PNG's does
+        np.subtract(block[1:], block[:-1], out=filtered[1:, 1:])
+        above = block[-1]
+        data = deflate.compress(filtered.data)  # the buffer itself, no copy
+        if data:  # consecutive IDATs form one stream; deflate may hold a block back
+            out += _chunk(b"IDAT", data)
+    out += [*_chunk(b"IDAT", deflate.flush()), *_chunk(b"IEND", b"")]
+    return b"".join(out)
