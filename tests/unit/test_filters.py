@@ -19,11 +19,11 @@ def test_guided_upsample_reproduces_a_linear_function_of_the_guide(channels):
     assert out.shape == expected.shape and np.abs(out - expected).max() < 2e-3
 
 
-@pytest.mark.parametrize("channels", [1, 3, 5])
-def test_push_pull_fill_keeps_known_pixels_and_fills_a_flat_colour(channels):
+@pytest.mark.parametrize(("channels", "dtype"), [(1, np.float32), (3, np.float32), (5, np.float32), (3, np.float64)])
+def test_push_pull_fill_keeps_known_pixels_and_fills_a_flat_colour(channels, dtype):
     colour = np.linspace(0.1, 0.9, channels, dtype=np.float32)
     img = np.zeros((50, 70, channels), np.float32)
-    known = np.zeros((50, 70), np.float32)
+    known = np.zeros((50, 70), dtype)
     known[10:20, 30:60] = 1.0
     img[known > 0] = colour
     out = push_pull_fill(img, known)

@@ -40,8 +40,9 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
     """Fast guided upsampling (He & Sun 2015): fit at low resolution, apply at full resolution.
 
     The result follows src_small's appearance with guide_full's sharp edges and detail.
-    All inputs float32 in [0, 1]; guides are (H, W) luminance.
+    All inputs in [0, 1] (taken as float32); guides are (H, W) luminance.
     """
+    guide_small, src_small, guide_full = (np.asarray(x, np.float32) for x in (guide_small, src_small, guide_full))
     a, b = guided_coefficients(guide_small, src_small, r, eps)
     h, w = guide_full.shape[:2]
     a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -134,8 +135,9 @@ def push_pull_fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
 
     img: (H, W, C) float32; known: (H, W) float32 weights in [0, 1].
     Fast (linear time) stand-in for inpainting, used so that a region's colours do not bleed
-    into the style or blur of its neighbour.
+    into the style or blur of its neighbour. Computed in float32 (OpenCV's ops pair equal types).
     """
+    img, known = np.asarray(img, np.float32), np.asarray(known, np.float32)
     levels = []
     cur_i, cur_w = cv2.multiply(img, _channels_of(known, img)), known
     while min(cur_w.shape[:2]) > 4:
