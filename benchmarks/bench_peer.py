@@ -108,17 +108,20 @@ def cli_rows(tmp: Path, rounds: int, tree: str | None = None) -> None:
         report(f"one 1600 px photo, whole command, {label} (median of {rounds})", medians)
 
 
-def session_rows(tmp: Path, rounds: int, photos: int) -> None:
+def session_rows(tmp: Path, rounds: int, photos: int, tree: str | None = None) -> None:
     folder = tmp / "photos"
     folder.mkdir()
     sources = (SEG_IMAGES + CONTENT) * (1 + (photos + 2) // len(SEG_IMAGES + CONTENT))
     for i, p in enumerate(sources[:photos + 2]):  # two more for the warm-up
         save_at_side(p, 1024 - 8 * (i // len(SEG_IMAGES + CONTENT)), folder / f"{i:03d}.jpg")  # repeats differ
-    def run(who: str, precision: str | None = None) -> Callable[[], float]:
-        return lambda: _reported([sys.executable, "-c", SESSION, who, str(folder), str(PRESET)], _env(precision))
+    def run(who: str, precision: str | None = None, at: str | None = None) -> Callable[[], float]:
+        return lambda: _reported([sys.executable, "-c", SESSION, who, str(folder), str(PRESET)], _env(precision, at))
 
+    name = Path(tree).name if tree else ""
+    before = {f"loop at {name}": run("loop", None, tree), f"map at {name}": run("map", None, tree)}
     medians = interleaved({"peer": run("peer"), "ours": run("loop"), "ours float32": run("loop", "float32"),
-                           "ours map": run("map"), "ours map float32": run("map", "float32")}, rounds)
+                           "ours map": run("map"), "ours map float32": run("map", "float32"),
+                           **(before if tree else {})}, rounds)
     report(f"warm process, {photos} distinct 1024 px photos (median of {rounds} rounds)", medians)
 
 
@@ -127,14 +130,14 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--photos", type=int, default=12)
     ap.add_argument("--rows", nargs="+", default=["cli", "session"], choices=["cli", "session"])
-    ap.add_argument("--against-tree", metavar="DIR", help="cli rows: also run another checkout's code "
+    ap.add_argument("--against-tree", metavar="DIR", help="also run another checkout's code "
                     "(e.g. `git worktree add /tmp/base REV`), in the same turns")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp())
     if "cli" in args.rows:
         cli_rows(tmp, args.rounds, args.against_tree)
     if "session" in args.rows:
-        session_rows(tmp, args.rounds, args.photos)
+        session_rows(tmp, args.rounds, args.photos, args.against_tree)
 
 
 if __name__ == "__main__":
