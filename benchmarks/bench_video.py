@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import os
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from common import BIN, EVAL
+from common import BIN, EVAL, tree_env
 
 SEQ = EVAL / "video" / "dance-twirl"
 
@@ -129,9 +128,8 @@ def main() -> None:
         def ours(temporal: str, tree: str | None = None) -> float:
             out = tmp / f"ours_{side}_{temporal}{'_tree' if tree else ''}.mp4"
             size = [] if args.defaults else ["--style-size", str(side)]
-            env = {**os.environ, "PYTHONPATH": str(Path(tree).resolve() / "src")} if tree else None
             return timed([str(BIN / "stylecut"), "video", str(clip), "-o", str(out), "--style", "preset:20",
-                          *size, "--temporal", temporal], env)
+                          *size, "--temporal", temporal], tree_env(tree))
 
         off = ours("off")
         if side == 854:

