@@ -32,6 +32,24 @@ def test_soft_edge_loses_the_old_background():
     assert np.array_equal(fg[a >= 1.0], photo[a >= 1.0])
 
 
+def test_the_clean_up_keeps_the_background_texture_along_the_edge():
+    """A stylized background of dark and light strokes seen through a person's soft edge: the
+    clean-up replaces the person's smear by strokes, not by their average (a light band)."""
+    from stylecut.ops.compose import clean_layer
+
+    h, w = 80, 120
+    strokes = np.where((np.arange(w) // 2) % 2 == 0, 0.1, 0.9).astype(np.float32)
+    look = np.repeat(np.tile(strokes, (h, 1))[..., None], 3, axis=2)
+    person = np.zeros((h, w), np.float32)
+    person[:, 70:] = 1.0
+    person = cv2.GaussianBlur(person, (0, 0), 2.0)
+    look[:, 64:] = 0.5  # the network's smear of the person
+    shows = (person > 0.2) & (person < 0.8)  # where the soft edge lets the background show
+    cleaned = clean_layer(look, person, band=3)
+    assert cleaned[shows].std() > 0.3  # strokes (std 0.4), not one flat tone
+    assert np.array_equal(cleaned[:, :55], look[:, :55])
+
+
 def test_cut_sides_fade_but_bottom_stays():
     from stylecut.pipeline.into_painting import feather_cut_sides
 

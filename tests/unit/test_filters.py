@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from stylecut.ops.filters import guided_upsample, push_pull_fill
+from stylecut.ops.filters import guided_upsample, mirror_fill, push_pull_fill, smooth_fill
 
 
 @pytest.mark.parametrize("channels", [0, 3, 4])
@@ -30,3 +30,33 @@ def test_push_pull_fill_keeps_known_pixels_and_fills_a_flat_colour(channels, dty
     assert out.shape == img.shape
     assert np.array_equal(out[known > 0], img[known > 0])
     assert np.abs(out - colour).max() < 1e-4  # the unknown rest takes the only colour there is
+
+
+def _stripes(h: int = 60, w: int = 90) -> tuple[np.ndarray, np.ndarray]:
+    """Dark and light vertical stripes (a brush texture), known left of column 60."""
+    img = np.where((np.arange(w) // 3) % 2 == 0, 0.2, 0.8).astype(np.float32)
+    img = np.repeat(np.tile(img, (h, 1))[..., None], 3, axis=2)
+    known = np.zeros((h, w), np.float32)
+    known[:, :60] = 1.0
+    return img, known
+
+
+def test_mirror_fill_continues_the_texture_where_a_smooth_fill_is_flat():
+    img, known = _stripes()
+    unknown = img.copy()
+    unknown[:, 60:] = 1.0  # what is to be replaced (a person's colours)
+    smooth, textured = smooth_fill(unknown, known), mirror_fill(unknown, known)
+    near = slice(60, 75)
+    assert np.array_equal(textured[:, :60], img[:, :60])
+    assert smooth[:, near].std() < 0.1  # the stripes averaged: one flat mid tone
+    assert abs(textured[:, near].std() - img[:, :60].std()) < 0.05  # as contrasted as the known stripes
+    assert np.array_equal(textured[:, 60:75], img[:, 44:59][:, ::-1])  # their mirror image across column 59
+
+
+def test_mirror_fill_fills_only_what_is_needed_with_texture():
+    img, known = _stripes()
+    needed = np.zeros(known.shape, bool)
+    needed[:30] = True
+    out = mirror_fill(img, known, needed)
+    assert np.allclose(out[30:], smooth_fill(img, known)[30:], atol=1e-4)
+    assert out[:30, 60:75].std() > 0.25

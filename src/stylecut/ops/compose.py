@@ -4,10 +4,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from stylecut.ops.filters import fill_estimates_at, guided_upsample, luminance, smooth_fill
+from stylecut.ops.filters import fill_estimates_at, guided_upsample, luminance, mirror_fill, smooth_fill
 from stylecut.ops.layers import BACKGROUND, Layers
 
 BLUR_REFERENCE_SIDE = 1024  # --blur SIGMA is in pixels of a 1024 px-long version of the photo
+HIDDEN = 1.0 - 1.0 / 255.0  # a layer under the others' alpha above this changes no output level
+UPSAMPLE_REACH = np.ones((3, 3), np.uint8)  # the guided upsample's window (r=1) at style resolution
 
 
 def grow(alpha: np.ndarray, px: int) -> np.ndarray:
@@ -32,16 +34,21 @@ def fill_out(small: np.ndarray, region: np.ndarray) -> np.ndarray:
     return np.clip(filled + 0.5, 0, 255).astype(np.uint8)
 
 
-def clean_layer(layer: np.ndarray, other: np.ndarray, band: int) -> np.ndarray:
-    """Replace a layer's pixels near and inside `other` (the rest of the frame) by a smooth fill from its own.
+def clean_layer(layer: np.ndarray, other: np.ndarray, band: int, textured: bool = True) -> np.ndarray:
+    """Replace a layer's pixels near and inside `other` (the rest of the frame) by a fill from its own.
 
     A style network or a blur smears the person's colours a few pixels into the background (and the
-    reverse); where the soft alpha lets the layer show through, that smear would be a halo.
+    reverse); where the soft alpha lets the layer show through, that smear would be a halo. The fill
+    keeps the layer's texture (mirror_fill) where the layer shows, so no flat band follows the edge;
+    textured False: a smooth fill (for a layer about to be blurred: the texture would not show).
     """
     known = 1.0 - np.clip(grow(other, band) * 1.5, 0.0, 1.0)
     if known.max() <= 0.0:
         return layer
-    return smooth_fill(layer, known.astype(np.float32))
+    if not textured:
+        return smooth_fill(layer, known.astype(np.float32))
+    shows = cv2.dilate((other < HIDDEN).view(np.uint8), UPSAMPLE_REACH).view(bool)
+    return mirror_fill(layer, known.astype(np.float32), shows)
 
 
 def decontaminate(photo: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -93,7 +100,7 @@ def preserve_color(stylized: np.ndarray, photo: np.ndarray) -> np.ndarray:
 def blur_background(layer: np.ndarray, alpha: np.ndarray, sigma: float) -> np.ndarray:
     """Portrait-mode blur of the background layer; alpha (the rest: the person) is filled out first, no glow."""
     h, w = alpha.shape
-    clean = clean_layer(layer, alpha, band=max(2, round(max(h, w) / 400)))
+    clean = clean_layer(layer, alpha, band=max(2, round(max(h, w) / 400)), textured=False)
     s = sigma * max(h, w) / BLUR_REFERENCE_SIDE
     if s <= 0:
         return clean
