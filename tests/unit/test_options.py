@@ -32,7 +32,7 @@ def test_every_field_is_declared_once_with_help():
     for cls in (Options, GatysParams, PaintOptions):
         for f in schema_fields(cls, "form"):
             assert f.metadata["help"], f.name
-    assert defaults_of(GatysParams) == {"iterations": 50, "size": 512, "style_weight": 1.0, "content_weight": 1.0,
+    assert defaults_of(GatysParams) == {"iterations": 50, "size": 512, "style_weight": 1.0, "content_weight": 64.0,
                                         "tv_weight": 0.0, "seed": 0}
     assert {f.name for f in fields(Options)} - {f.name for f in schema_fields(Options)} == {"gatys"}
 
