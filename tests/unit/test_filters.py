@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stylecut.ops.filters import guided_upsample, mirror_fill, push_pull_fill, smooth_fill
 
@@ -60,3 +62,18 @@ def test_mirror_fill_fills_only_what_is_needed_with_texture():
     out = mirror_fill(img, known, needed)
     assert np.allclose(out[30:], smooth_fill(img, known)[30:], atol=1e-4)
     assert out[:30, 60:75].std() > 0.25
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 40), w=st.integers(1, 40), channels=st.sampled_from([0, 1, 3]), seed=st.integers(0, 2**16))
+def test_mirror_fill_keeps_known_pixels_and_stays_within_the_image_range(h, w, channels, seed):
+    """Any shape, 2-D or any channel count, any mask with a known pixel (all known, soft weights)."""
+    rng = np.random.default_rng(seed)
+    img = rng.random((h, w) if channels == 0 else (h, w, channels), np.float32)
+    known = np.where(rng.random((h, w)) < 0.5, 1.0, rng.random((h, w))).astype(np.float32)
+    known[rng.random((h, w)) < 0.3] = 0.0
+    known[rng.integers(h), rng.integers(w)] = 1.0  # something to fill from (callers skip a frame with nothing)
+    out = mirror_fill(img, known)
+    assert out.shape == img.shape and out.dtype == np.float32
+    assert np.array_equal(out[known == 1.0], img[known == 1.0])
+    assert out.min() >= img.min() - 1e-5 and out.max() <= img.max() + 1e-5

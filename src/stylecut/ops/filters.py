@@ -145,13 +145,17 @@ def push_pull_fill(img: np.ndarray, known: np.ndarray) -> np.ndarray:
         cur_i = cv2.pyrDown(cur_i)
         cur_w = cv2.pyrDown(cur_w)
     fill = cv2.divide(cur_i, _channels_of(np.maximum(cur_w, 1e-6), cur_i))
-    fill[cur_w < 1e-6] = (cur_i.reshape(-1, img.shape[2]).sum(0) / max(cur_w.sum(), 1e-6))
+    fill[cur_w < 1e-6] = (cur_i.reshape(-1, _channels(img)).sum(0) / max(cur_w.sum(), 1e-6))
     for lev_i, lev_w in reversed(levels):
         up = cv2.pyrUp(fill, dstsize=(lev_i.shape[1], lev_i.shape[0]))
         wn = np.clip(lev_w * 4.0, 0.0, 1.0)  # trust local data where there is enough of it
         est = cv2.divide(lev_i, _channels_of(np.maximum(lev_w, 1e-6), lev_i))
         fill = _mix(est, up, wn)
     return _mix(img, fill, known).reshape(img.shape)  # OpenCV drops a lone channel
+
+
+def _channels(img: np.ndarray) -> int:
+    return 1 if img.ndim == 2 else img.shape[2]
 
 
 def _mix(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -194,7 +198,7 @@ def fill_estimates_at(img: np.ndarray, knowns: list[np.ndarray], ys: np.ndarray,
     map_y = _rows((ys + 0.5) * (size[1] / h) - 0.5)
     fills = [push_pull_fill(small, cv2.resize(known, size, interpolation=cv2.INTER_AREA)) for known in knowns]
     return [cv2.remap(f, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            .reshape(-1, img.shape[2])[:len(ys)] for f in fills]
+            .reshape(-1, _channels(img))[:len(ys)] for f in fills]
 
 
 REMAP_ROW = 4096  # cv2.remap takes maps under 32767 px a side: a long list of points is folded into rows
