@@ -124,3 +124,24 @@ def test_a_box_on_a_flat_photo_is_never_empty():
     img = np.full((100, 120, 3), 90, np.uint8)
     mask = select_mask(img, Selection(box=(30, 20, 90, 80)))
     assert mask.any() and not mask[:18].any() and not mask[:, :28].any() and not mask[82:].any()
+
+
+def test_class_weights_give_the_object_its_expected_share():
+    from stylecut.segmentation.click_model import _class_weights
+
+    inside = np.zeros(100, bool)
+    inside[:10] = True
+    w = _class_weights(inside, 0.4)
+    assert np.isclose(w.sum(), 100) and np.isclose(w[inside].sum(), 40)
+    assert np.isclose(_class_weights(inside, 0.05)[inside].sum(), 10)  # never under the cells' own share
+    assert np.array_equal(_class_weights(np.zeros(5, bool), 0.5), np.ones(5, np.float32))
+
+
+def test_the_extent_of_a_positive_click_is_the_box_around_it_and_the_mask():
+    from stylecut.segmentation.select import _box_share
+
+    mask = np.zeros((100, 200), bool)
+    mask[10:20, 10:30] = True
+    assert np.isclose(_box_share(mask, []), 10 * 20 / 20000)
+    assert np.isclose(_box_share(mask, [(109, 59)]), 50 * 100 / 20000)  # (x, y) reaches to column 109, row 59
+    assert _box_share(np.zeros((4, 4), bool), []) == 0.0

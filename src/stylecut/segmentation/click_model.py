@@ -45,8 +45,12 @@ class ClickModel:
         return cv2.distanceTransform(free, cv2.DIST_L2, 3) / max(h, w)
 
     def evidence(self, mask: np.ndarray, fg: np.ndarray, bg: np.ndarray,
-                 positives: list[tuple[int, int]], negatives: list[tuple[int, int]]) -> np.ndarray:
-        """Log-odds of object per work pixel, fitted to `mask` (bool) with the seeds fg/bg (bool) over it."""
+                 positives: list[tuple[int, int]], negatives: list[tuple[int, int]],
+                 share: float | None = None) -> np.ndarray:
+        """Log-odds of object per work pixel, fitted to `mask` (bool) with the seeds fg/bg (bool) over it.
+
+        share: the object's expected share of the photo, which the mask's cells and the rest's are
+        weighted to (None: the mask's own share, each cell weighing the same)."""
         labels = (mask | fg) & ~bg
         ratio = np.zeros(self.shape, np.float32)
         if labels.any() and (~labels).any():
@@ -60,8 +64,10 @@ class ClickModel:
         y = self._to_grid(labels).ravel()
         seeds = self._to_grid(fg | bg).ravel() > 0
         weight = np.ones(len(y), np.float32)
+        if share is not None:
+            weight[~seeds] = _class_weights(y[~seeds] > 0.5, share)
         if seeds.any() and (~seeds).any():
-            weight[seeds] = CLICKS_SHARE / (1 - CLICKS_SHARE) * (~seeds).sum() / seeds.sum()
+            weight[seeds] = CLICKS_SHARE / (1 - CLICKS_SHARE) * weight[~seeds].sum() / seeds.sum()
             y[seeds] = self._to_grid(fg).ravel()[seeds] > 0
         coef = _logistic(x, y, weight)
         k = len(work) + 1
@@ -73,6 +79,16 @@ class ClickModel:
             # the grid is padded past the image: bring it to (gw*STRIDE, gh*STRIDE), then crop
             out = out + cv2.resize(sem, (gw * STRIDE, gh * STRIDE), interpolation=cv2.INTER_LINEAR)[:h, :w]
         return out.astype(np.float32)
+
+
+def _class_weights(inside: np.ndarray, share: float) -> np.ndarray:
+    """Per-cell weights (summing to the cell count) under which the inside cells weigh `share` of all,
+    never less than their own share; equal weights when either class is empty."""
+    n, k = len(inside), int(inside.sum())
+    if k == 0 or k == n:
+        return np.ones(n, np.float32)
+    share = max(share, k / n)
+    return np.where(inside, share * n / k, (1.0 - share) * n / (n - k)).astype(np.float32)
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> np.ndarray:

@@ -125,16 +125,20 @@ class Selector:
                 cv2.circle(out, self._work_point(x, y), self.radius, 1, -1)
         return out > 0
 
-    def _cut(self, mask: np.ndarray, clicks, keep: float = 0.0) -> np.ndarray:
+    def _cut(self, mask: np.ndarray, clicks, keep: float = 0.0, extent: bool = False) -> np.ndarray:
         """One round: the click model fitted to `mask` and the clicks, then the graph cut -> object pixels.
-        keep: log-odds the current mask adds for itself (a correction flips only what the model is sure of)."""
+        keep: log-odds the current mask adds for itself (a correction flips only what the model is sure of).
+        extent: fit to the share of the photo the box around the mask and the positive clicks covers
+        (a positive click outside the mask says the object reaches there: the cells between are not
+        evidence of background in proportion to their number)."""
         model, graph = self.prepare()
         fg, bg = self._discs(clicks, True), self._discs(clicks, False)
         if self.outside is not None:
             bg = bg | self.outside
         positives = [self._work_point(x, y) for x, y, p in clicks if p]
         negatives = [self._work_point(x, y) for x, y, p in clicks if not p]
-        evidence = model.evidence(mask, fg, bg, positives, negatives)
+        share = _box_share(mask, positives) if extent else None
+        evidence = model.evidence(mask, fg, bg, positives, negatives, share)
         if keep:
             evidence = evidence + np.where(mask, keep, -keep).astype(np.float32)
         return graph.cut(evidence, fg, bg)
@@ -163,7 +167,7 @@ class Selector:
             for _ in range(FIRST_ROUNDS):
                 mask = self._cut(mask, done)
             return keep_parts(mask, positives)
-        cut = self._cut(current, done, KEEP if fixing else 0.0)
+        cut = self._cut(current, done, KEEP if fixing else 0.0, extent=positive and not fixing)
         # a click corrects the error it sits in, in its own direction: a positive click only adds,
         # a negative one only takes away (a cut that flips the background elsewhere is not applied)
         changed = ((cut & ~current) if positive else (current & ~cut)).astype(np.uint8)
@@ -232,6 +236,16 @@ class Selector:
         if len(self.memo) > 64:
             self.memo.clear()
         return mask
+
+
+def _box_share(mask: np.ndarray, points: list[tuple[int, int]]) -> float:
+    """The share of the frame the bounding box of the mask and the points covers."""
+    ys, xs = np.nonzero(mask)
+    ys = np.concatenate([ys, [y for _, y in points]])
+    xs = np.concatenate([xs, [x for x, _ in points]])
+    if not len(ys):
+        return 0.0
+    return float((np.ptp(ys) + 1) * (np.ptp(xs) + 1) / mask.size)
 
 
 def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None,
