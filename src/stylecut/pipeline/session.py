@@ -187,7 +187,6 @@ class Session:
             look = seg.look(rgb)  # quick; the rest of the segmentation runs beside the style network
             guide = Layers.of_person(look.guide)
         report("segment+style", 0.1)
-        alpha_f = pool.submit(seg.alpha, rgb, look, opts.refine) if seg is not None else None
         split = guide is not None and look.guide.max() > 0.5  # fill the other layers out of each style's input
         styled_f: dict[str, Future] = {}
         for layer, spec in self.styles.items():
@@ -196,6 +195,9 @@ class Session:
             inp = compose.fill_out(small, guide.others(layer)) if split else small
             styled_f[layer] = pool.submit(_with_threads, threads, self.engines[layer].stylize, inp, spec,
                                           opts.strength, self.cache.vectors)
+        # the rest of the mask only now: it is needed when the networks are done, and run before the
+        # fill above it slowed that fill (the networks' input) 2-4x on 2 cores (docs/speed.md)
+        alpha_f = pool.submit(seg.alpha, rgb, look, opts.refine) if seg is not None else None
         return _Started(photo, small, seg, look, alpha_f, styled_f)
 
     def _finish(self, started: _Started, report: Progress, name: str | None, cancel: Callable[[], bool] | None,
