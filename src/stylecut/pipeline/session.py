@@ -134,10 +134,12 @@ class Session:
         if not self._prepared and not self.joint:
             self._submit_prepare(_stream_threads(ahead), mask)
 
-    def _submit_prepare(self, threads: int | None, mask: MaskLike = None) -> list[Future]:
+    def _submit_prepare(self, threads: int | None, mask: MaskLike = None, segmenter: bool = True) -> list[Future]:
+        """Load the style networks (sessions of `threads` compute threads) and vectors, and the segmenter's
+        models (segmenter False: the caller's first look loads those), on the pool."""
         jobs = [self._pool.submit(_with_threads, threads, e.prepare, s, self.cache.vectors)
                 for e, s in self._unique_styles()]
-        if self.options.needs_mask:
+        if segmenter and self.options.needs_mask:
             jobs.append(self._pool.submit(segmenter_for(mask, self.cache, self.options.segmenter).prepare))
         return jobs
 
@@ -165,6 +167,8 @@ class Session:
         """
         report = progress or (lambda stage, frac: None)
         report("load", 0.0)
+        if not self._prepared and not self.joint:  # the style networks load while the photo is read
+            self._submit_prepare(threads_here(), segmenter=False)
         photo = to_photo(image)
         if self.joint:
             return self._process_joint(photo, mask, report, name, cancel)
@@ -178,9 +182,6 @@ class Session:
         the process setting); seg: the segmenter to use (a clip's), else the one for `mask`."""
         opts, pool, rgb, threads = self.options, self._pool, photo.rgb, threads or threads_here()
         small = resize_max(rgb, int(opts.style_size))
-        if not self._prepared:  # style sessions (those of `threads`) and vectors load while the coarse mask is computed
-            for engine, spec in self._unique_styles():
-                pool.submit(_with_threads, threads, engine.prepare, spec, self.cache.vectors)
         look = guide = None
         if opts.needs_mask:
             seg = seg or segmenter_for(mask, self.cache, opts.segmenter)
