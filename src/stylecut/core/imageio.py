@@ -118,7 +118,7 @@ def to_photo(image: ImageLike) -> Photo:
             rgba = np.asarray(img.convert("RGBA"))
             photo = Photo(np.ascontiguousarray(rgba[:, :, :3]), rgba[:, :, 3].copy())
         else:
-            photo = Photo(np.asarray(img.convert("RGB")).copy())
+            photo = Photo(np.array(img if img.mode == "RGB" else img.convert("RGB")))  # one copy, writable
     h, w = photo.rgb.shape[:2]
     if min(h, w) < MIN_SIDE:
         raise StylecutError(f"{_name(image)}: image is too small ({w}x{h}); each side needs {MIN_SIDE}px")

@@ -1,10 +1,13 @@
 """Blend stylized layers with the photo along the soft person alpha, without halos."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
-from stylecut.ops.filters import fill_estimates_at, guided_upsample, luminance, mirror_fill, smooth_fill
+from stylecut.ops.bands import Rows, assemble, in_bands
+from stylecut.ops.filters import fill_estimates_at, guided_upsampler, luminance, mirror_fill, smooth_fill, unit
 from stylecut.ops.layers import BACKGROUND, Layers
 
 BLUR_REFERENCE_SIDE = 1024  # --blur SIGMA is in pixels of a 1024 px-long version of the photo
@@ -57,20 +60,40 @@ def decontaminate(photo: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     A photo pixel on a soft edge is I = a*F + (1-a)*B. Pasting I over a new background keeps the old
     B in it: a light or dark ring around hair. We estimate B by filling from the confident other
     region and solve for F; where a is small that is unstable, so F leans on a fill from the inside.
-    Pixels with a == 1 are returned unchanged.
+    Pixels with a == 1 are returned unchanged. photo: uint8, or float in [0, 1]; the result is float32.
     """
+    ys, xs, values = decontaminated_at(photo, alpha)
+    out = unit(photo)
+    out = out.copy() if out is photo else out
+    out[ys, xs] = values
+    return out
+
+
+def decontaminated_at(photo: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """decontaminate's new values where they differ from the photo: (ys, xs, colours (N, 3)), in row order."""
     ys, xs = np.nonzero((alpha > 0.0) & (alpha < 1.0))
+    i = unit(photo[ys, xs])
     if not len(ys):
-        return photo
-    other, inside = fill_estimates_at(photo, [(alpha <= 0.0).astype(np.float32), (alpha >= 1.0).astype(np.float32)],
-                                      ys, xs)
+        return ys, xs, i
+    other, inside = fill_estimates_at(photo, [alpha <= 0.0, alpha >= 1.0], ys, xs)
     a = alpha[ys, xs][:, None]
-    i = photo[ys, xs]
     solved = np.clip((i - (1.0 - a) * other) / np.maximum(a, 0.05), 0.0, 1.0)
     trust = np.clip((a - 0.1) / 0.4, 0.0, 1.0)
-    out = photo.copy()
-    out[ys, xs] = trust * solved + (1.0 - trust) * inside
-    return out
+    return ys, xs, trust * solved + (1.0 - trust) * inside
+
+
+def photo_rows(rgb: np.ndarray, alpha: np.ndarray) -> Rows:
+    """decontaminate(rgb, alpha) a band of rows at a time (the photo's own look of a layer)."""
+    ys, xs, values = decontaminated_at(rgb, alpha)
+    starts = np.searchsorted(ys, np.arange(rgb.shape[0] + 1))
+
+    def rows(y0: int, y1: int) -> np.ndarray:
+        out = unit(rgb[y0:y1])
+        k0, k1 = starts[y0], starts[y1]
+        out[ys[k0:k1] - y0, xs[k0:k1]] = values[k0:k1]
+        return out
+
+    return rows
 
 
 def upsample_layer(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.ndarray,
@@ -78,13 +101,28 @@ def upsample_layer(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.
     """Bring a stylized layer from style resolution to full resolution: with photo-guided detail (a
     network's look), or plainly (Lanczos) where the look is the texture itself (an optimised painting:
     the photo's guide would put its texture back over the brush strokes)."""
-    if small_layer.shape[:2] == full_rgb.shape[:2]:
-        return small_layer
+    shape = (*full_rgb.shape[:2], *small_layer.shape[2:])
+    return assemble(upsampled_rows(small_rgb, small_layer, full_rgb, guided), shape)
+
+
+def upsampled_rows(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.ndarray,
+                   guided: bool = True) -> Rows:
+    """upsample_layer a band of rows at a time (fitted once at style resolution)."""
+    h, w = full_rgb.shape[:2]
+    if small_layer.shape[:2] == (h, w):
+        return lambda y0, y1: small_layer[y0:y1]
     if not guided:
-        out = cv2.resize(small_layer, (full_rgb.shape[1], full_rgb.shape[0]), interpolation=cv2.INTER_LANCZOS4)
+        full = cv2.resize(small_layer, (w, h), interpolation=cv2.INTER_LANCZOS4)
+        np.clip(full, 0.0, 1.0, out=full)
+        return lambda y0, y1: full[y0:y1]
+    up = guided_upsampler(luminance(small_rgb), small_layer, (h, w), lambda y0, y1: luminance(full_rgb[y0:y1]),
+                          r=1, eps=2e-3)
+
+    def rows(y0: int, y1: int) -> np.ndarray:
+        out = up(y0, y1)
         return np.clip(out, 0.0, 1.0, out=out)
-    out = guided_upsample(luminance(small_rgb), small_layer, luminance(full_rgb), r=1, eps=2e-3)
-    return np.clip(out, 0.0, 1.0, out=out)
+
+    return rows
 
 
 def preserve_color(stylized: np.ndarray, photo: np.ndarray) -> np.ndarray:
@@ -118,7 +156,8 @@ def blend(fg: np.ndarray, bg: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, styled: dict[str, np.ndarray | None],
-                   preserve: bool = False, blur: float | None = None, guided: bool = True) -> np.ndarray:
+                   preserve: bool = False, blur: float | None = None, guided: bool = True,
+                   threads: int = 1) -> np.ndarray:
     """The final frame (uint8): each layer's stylized look (or the photo's own) blended by its alpha.
 
     rgb: the photo; small: the photo at style resolution; styled: layer name -> its stylized look at
@@ -126,35 +165,63 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
     Every layer is cleaned of the others' smear, brought to full size with the photo as guide, and
     summed by weight: background + sum over the other layers of alpha * (layer - background).
     guided False: looks brought to full size plainly (upsample_layer), for an optimiser's result.
+    The full-size steps run a band of rows at a time (ops.bands), on `threads` threads.
     """
+    h0 = rgb.shape[0]
+    out = np.empty(rgb.shape, np.uint8)
+    put: Callable[[int, int], None]
     if layers is None:  # region 'all', one style, no blur: the whole frame
-        whole = next(look for look in styled.values() if look is not None)
-        layer = upsample_layer(small, whole, rgb, guided)
-        return to_uint8(preserve_color(layer, rgb) if preserve else layer)
-    photo_f = rgb.astype(np.float32) * np.float32(1.0 / 255.0)
+        only = upsampled_rows(small, next(look for look in styled.values() if look is not None), rgb, guided)
+        if preserve:
+            done = preserve_color(assemble(only, rgb.shape, threads), rgb)
+            only = lambda y0, y1: done[y0:y1]  # noqa: E731
+
+        def put(y0: int, y1: int) -> None:
+            out[y0:y1] = to_uint8(only(y0, y1))
+    else:
+        put = _blend_rows(rgb, small, layers, styled, preserve, blur, guided, out, threads)
+    in_bands(h0, put, threads)
+    return out
+
+
+def _blend_rows(rgb: np.ndarray, small: np.ndarray, layers: Layers, styled: dict[str, np.ndarray | None],
+                preserve: bool, blur: float | None, guided: bool, out: np.ndarray,
+                threads: int) -> Callable[[int, int], None]:
+    """compose_layers' blend of the layers as a function writing rows y0:y1 of `out`."""
     h, w = small.shape[:2]
     layers_small = layers.resized((w, h))
     band = max(2, round(max(h, w) / 200))
 
-    def look(name: str) -> np.ndarray:
+    def look(name: str) -> Rows:
         small_look = styled.get(name)
         if small_look is None:  # the photo itself, its edge colours freed of the other layers'
-            return decontaminate(photo_f, layers[name])
-        full = upsample_layer(small, clean_layer(small_look, layers_small.others(name), band), rgb, guided)
-        return preserve_color(full, rgb) if preserve else full
+            return photo_rows(rgb, layers[name])
+        rows = upsampled_rows(small, clean_layer(small_look, layers_small.others(name), band), rgb, guided)
+        if not preserve:
+            return rows
+        done = preserve_color(assemble(rows, rgb.shape, threads), rgb)  # needs the whole look's luminance
+        return lambda y0, y1: done[y0:y1]
 
     base = look(BACKGROUND)
     if blur is not None:
-        base = blur_background(base, layers.others(BACKGROUND), float(blur))
-    if len(layers.explicit) == 1:
-        (name, alpha), = layers.explicit.items()
-        return to_uint8(blend(look(name), base, alpha))
-    out = base
-    for name in layers.explicit:
-        diff = look(name) - base
-        diff *= layers[name][:, :, None]
-        out = out + diff
-    return to_uint8(out)
+        blurred = blur_background(assemble(base, rgb.shape, threads), layers.others(BACKGROUND), float(blur))
+        base = lambda y0, y1: blurred[y0:y1]  # noqa: E731
+    looks = {name: look(name) for name in layers.explicit}
+
+    def put(y0: int, y1: int) -> None:
+        if len(looks) == 1:
+            (name, rows), = looks.items()
+            out[y0:y1] = to_uint8(blend(rows(y0, y1), base(y0, y1), layers[name][y0:y1]))
+            return
+        under = base(y0, y1)
+        acc = under
+        for name, rows in looks.items():
+            diff = rows(y0, y1) - under
+            diff *= layers[name][y0:y1, :, None]
+            acc = acc + diff
+        out[y0:y1] = to_uint8(acc)
+
+    return put
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:

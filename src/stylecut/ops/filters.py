@@ -6,6 +6,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from stylecut.ops.bands import RowResize, Rows, assemble
+
 
 def box(x: np.ndarray, r: int) -> np.ndarray:
     """Mean over a (2r+1)^2 window, edges replicated."""
@@ -42,13 +44,33 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
     The result follows src_small's appearance with guide_full's sharp edges and detail.
     All inputs in [0, 1] (taken as float32); guides are (H, W) luminance.
     """
-    guide_small, src_small, guide_full = (np.asarray(x, np.float32) for x in (guide_small, src_small, guide_full))
-    a, b = guided_coefficients(guide_small, src_small, r, eps)
+    guide_full = np.asarray(guide_full, np.float32)
     h, w = guide_full.shape[:2]
-    a = cv2.resize(a, (w, h), interpolation=cv2.INTER_LINEAR)
-    b = cv2.resize(b, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = cv2.multiply(a, _channels_of(guide_full, src_small))
-    return cv2.add(out, b, dst=out)
+    return guided_upsampler(guide_small, src_small, (h, w), lambda y0, y1: guide_full[y0:y1], r, eps)(0, h)
+
+
+def guided_upsample_photo(small_rgb: np.ndarray, src_small: np.ndarray, rgb: np.ndarray,
+                          r: int = 1, eps: float = 1e-4, threads: int = 1) -> np.ndarray:
+    """guided_upsample of src_small to the photo's size, the photo's luminance the guide at both sizes,
+    made in bands of rows (no full-size guide or coefficient images: ~4x less memory at 24 MP)."""
+    h, w = rgb.shape[:2]
+    rows = guided_upsampler(luminance(small_rgb), src_small, (h, w), lambda y0, y1: luminance(rgb[y0:y1]), r, eps)
+    return assemble(rows, (h, w, *src_small.shape[2:]), threads)
+
+
+def guided_upsampler(guide_small: np.ndarray, src_small: np.ndarray, size: tuple[int, int], guide_rows: Rows,
+                     r: int = 2, eps: float = 1e-4) -> Rows:
+    """guided_upsample to size (h, w), a band of rows at a time (ops.bands): fitted once at low
+    resolution; guide_rows(y0, y1) gives the full-size guide's rows (H, W) float32 in [0, 1]."""
+    a, b = guided_coefficients(np.asarray(guide_small, np.float32), np.asarray(src_small, np.float32), r, eps)
+    up = RowResize(a.shape[0], *size)
+
+    def rows(y0: int, y1: int) -> np.ndarray:
+        out = up.rows(a, y0, y1).reshape(y1 - y0, size[1], *src_small.shape[2:])
+        out = cv2.multiply(out, _channels_of(guide_rows(y0, y1), out))
+        return cv2.add(out, up.rows(b, y0, y1).reshape(out.shape), dst=out)
+
+    return rows
 
 
 def color_guided_filter(guide: np.ndarray, src: np.ndarray, r: int, eps: float, step: int = 1) -> np.ndarray:
@@ -188,17 +210,37 @@ def fill_estimates_at(img: np.ndarray, knowns: list[np.ndarray], ys: np.ndarray,
                       max_side: int = FILL_SIDE) -> list[np.ndarray]:
     """fill_estimate's values for each of `knowns`, at the pixels (ys, xs) only, (N, C) each: the reduced
     fills sampled there as the full-size resize would (bilinear, pixel centres aligned), without
-    making full-size images; the image is reduced once for all."""
+    making full-size images; the image is reduced once for all.
+
+    img may be uint8 (taken as [0, 1]) and a known a bool mask: both are reduced as 8-bit (a quarter
+    of a float copy's memory at full size; the reduced values within half a level of it)."""
     h, w = img.shape[:2]
     size = _fill_size(h, w, max_side)
     if size is None:
-        return [push_pull_fill(img, known)[ys, xs] for known in knowns]
-    small = cv2.resize(img, size, interpolation=cv2.INTER_AREA)
+        return [push_pull_fill(unit(img), unit(known))[ys, xs] for known in knowns]
+    small = unit(cv2.resize(img, size, interpolation=cv2.INTER_AREA))
     map_x = _rows((xs + 0.5) * (size[0] / w) - 0.5)
     map_y = _rows((ys + 0.5) * (size[1] / h) - 0.5)
-    fills = [push_pull_fill(small, cv2.resize(known, size, interpolation=cv2.INTER_AREA)) for known in knowns]
+    fills = [push_pull_fill(small, unit(cv2.resize(_bytes(known), size, interpolation=cv2.INTER_AREA)))
+             for known in knowns]
     return [cv2.remap(f, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             .reshape(-1, _channels(img))[:len(ys)] for f in fills]
+
+
+def unit(x: np.ndarray) -> np.ndarray:
+    """An image as float32 in [0, 1]: uint8 scaled by 1/255 (a bool mask is 0 or 1), float taken as it is."""
+    if x.dtype == np.bool_:
+        return x.astype(np.float32)
+    if x.dtype == np.uint8:
+        out = x.astype(np.float32)
+        out *= np.float32(1.0 / 255.0)
+        return out
+    return np.asarray(x, np.float32)
+
+
+def _bytes(mask: np.ndarray) -> np.ndarray:
+    """A bool mask as uint8 0/255 (OpenCV resizes no bool images), anything else unchanged."""
+    return mask.view(np.uint8) * np.uint8(255) if mask.dtype == np.bool_ else mask
 
 
 REMAP_ROW = 4096  # cv2.remap takes maps under 32767 px a side: a long list of points is folded into rows

@@ -15,9 +15,14 @@ BACKGROUND = "background"
 PERSON = "person"
 
 
-def snap(alpha: np.ndarray) -> np.ndarray:
-    """Snap near-certain values: >= 0.98 becomes exactly 1 (pixel kept), <= 0.02 exactly 0."""
-    alpha = np.clip(alpha, 0.0, 1.0).astype(np.float32)
+def snap(alpha: np.ndarray, in_place: bool = False) -> np.ndarray:
+    """Snap near-certain values: >= 0.98 becomes exactly 1 (pixel kept), <= 0.02 exactly 0.
+
+    in_place: alpha (float32) is the caller's own new array: changed where it is, no full-size copy."""
+    if in_place and alpha.dtype == np.float32:
+        alpha = np.clip(alpha, 0.0, 1.0, out=alpha)
+    else:
+        alpha = np.clip(alpha, 0.0, 1.0).astype(np.float32, copy=False)
     alpha[alpha >= 1.0 - SNAP] = 1.0
     alpha[alpha <= SNAP] = 0.0
     return alpha

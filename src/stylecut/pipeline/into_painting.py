@@ -118,7 +118,7 @@ def paint(portrait: ImageLike, painting: ImageLike, options: PaintOptions | None
     interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
     rgb = cv2.resize(rgb, size, interpolation=interp)
     a = np.clip(cv2.resize(a, size, interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
-    fg = compose.decontaminate(rgb.astype(np.float32) / 255.0, a)
+    fg = compose.decontaminate(rgb, a)
     if spec is not None:
         small = resize_max(rgb, DEFAULT_STYLE_SIZE)
         a_small = cv2.resize(a, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)

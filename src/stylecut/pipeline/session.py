@@ -199,7 +199,7 @@ class Session:
         # the rest of the mask only now: it is needed when the networks are done, and run before the
         # fill above it slowed that fill (the networks' input) 2-4x on 2 cores (docs/speed.md)
         alpha_f = pool.submit(seg.alpha, rgb, look, opts.refine) if seg is not None else None
-        return _Started(photo, small, seg, look, alpha_f, styled_f)
+        return _Started(photo, small, seg, look, alpha_f, styled_f, threads or compute_threads())
 
     def _finish(self, started: _Started, report: Progress, name: str | None, cancel: Callable[[], bool] | None,
                 temporal: Temporal | None, check_person: bool) -> Result:
@@ -220,7 +220,8 @@ class Session:
             alpha, styled = temporal.apply(photo.rgb, alpha, styled)
             alpha = None if alpha is None else snap(alpha)
         layers = None if alpha is None else Layers.of_person(alpha)
-        out = compose.compose_layers(photo.rgb, started.small, layers, styled, opts.preserve_color, opts.blur)
+        out = compose.compose_layers(photo.rgb, started.small, layers, styled, opts.preserve_color, opts.blur,
+                                     threads=started.threads)
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo, found)
 
@@ -289,7 +290,8 @@ class Session:
                                       functools.partial(self._warm_start, cancel=cancel))
         looks = {layer: (styled if spec is not None else None) for layer, spec in self.styles.items()}
         # the optimised image is the painting's texture: enlarged as it is, not re-guided by the photo
-        out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur, guided=False)
+        out = compose.compose_layers(rgb, small, layers, looks, opts.preserve_color, opts.blur, guided=False,
+                                     threads=threads_here() or compute_threads())
         report("done", 1.0)
         return Result(to_pil(out, photo.alpha), alpha, photo)
 
@@ -348,6 +350,7 @@ class _Started:
     look: object
     alpha_f: Future | None
     styled_f: dict[str, Future]
+    threads: int  # this image's share of the cores: its networks' threads, and its compositing's
 
     def cancel(self) -> None:
         """Drop the work not begun and wait for the rest (it must not outlive its session's pool)."""

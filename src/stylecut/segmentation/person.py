@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from stylecut.core.registry import register_segmenter
-from stylecut.ops.filters import guided_upsample, luminance, resize_max
+from stylecut.ops.filters import guided_upsample_photo, resize_max
 from stylecut.ops.layers import has_person, snap
 from stylecut.runtime.caches import LRU, key_of
 from stylecut.runtime.litert import load_model
@@ -101,9 +101,10 @@ def load_models(recipe: Recipe = Recipe()) -> None:
 def refine_alpha(rgb: np.ndarray, work: np.ndarray, prob: np.ndarray, refine_method: str = "guided") -> np.ndarray:
     """Refine a work-resolution probability along the photo's edges and bring it to full size."""
     alpha = refine(work, prob, refine_method)
-    if work.shape != rgb.shape:
-        alpha = guided_upsample(luminance(work), alpha.astype(np.float32), luminance(rgb), r=1, eps=1e-4)
-    return np.clip(alpha, 0.0, 1.0)
+    if work.shape == rgb.shape:
+        return np.clip(alpha, 0.0, 1.0)
+    alpha = guided_upsample_photo(work, alpha.astype(np.float32), rgb, r=1, eps=1e-4)
+    return np.clip(alpha, 0.0, 1.0, out=alpha)  # a new array: clipped where it is
 
 
 def first_look(
@@ -199,7 +200,8 @@ class PersonSegmenter:
         work_prob = coarse(rgb, self.recipe, first, self.cache, layers, people)
         key = first[2] if first is not None else ""  # the page's mask, then its clicks: refined once
         key = key and f"{key}|alpha|{refine_method}|{rgb.shape[1]}x{rgb.shape[0]}"
-        return _cached(self.cache, key, lambda: snap(refine_alpha(rgb, *work_prob, refine_method))).copy()
+        alpha = _cached(self.cache, key, lambda: snap(refine_alpha(rgb, *work_prob, refine_method), in_place=True))
+        return alpha.copy() if key else alpha  # a cached mask is shared: the caller gets its own
 
 
 def selfie_sure(alpha: np.ndarray, guide: np.ndarray) -> bool:

@@ -45,7 +45,7 @@ def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarra
     """
     from pymatting import estimate_alpha_cf
 
-    from stylecut.ops.filters import guided_upsample, luminance, resize_max
+    from stylecut.ops.filters import guided_upsample_photo, resize_max
 
     small = resize_max(rgb, max_side)
     h, w = small.shape[:2]
@@ -62,7 +62,7 @@ def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarra
     with contextlib.redirect_stdout(io.StringIO()):  # pymatting prints solver warnings on stdout
         alpha = estimate_alpha_cf(small.astype(np.float64) / 255.0, trimap).astype(np.float32)
     if (w, h) != (rgb.shape[1], rgb.shape[0]):
-        alpha = guided_upsample(luminance(small), alpha, luminance(rgb), r=1, eps=1e-4)
+        alpha = guided_upsample_photo(small, alpha, rgb, r=1, eps=1e-4)
     return np.clip(alpha, 0.0, 1.0)
 
 
