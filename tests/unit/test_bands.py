@@ -20,7 +20,7 @@ def test_rows_of_a_resize_equal_opencvs_whole_resize(src_h, src_w, h, w, channel
     img = np.random.default_rng(seed).random(shape, dtype=np.float32)
     whole = cv2.resize(img, (w, h), interpolation=cv2.INTER_LINEAR).reshape(h, w, -1)
     band = RowResize(src_h, h, w).rows(img, y0, y1).reshape(y1 - y0, w, -1)
-    np.testing.assert_allclose(band, whole[y0:y1], atol=2e-6)
+    np.testing.assert_allclose(band, whole[y0:y1], atol=1e-5)  # float rounding: 0.003 of a level
 
 
 def test_bands_cover_every_row_once_on_any_number_of_threads():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
@@ -202,11 +203,17 @@ def _blend_rows(rgb: np.ndarray, small: np.ndarray, layers: Layers, styled: dict
         done = preserve_color(assemble(rows, rgb.shape, threads), rgb)  # needs the whole look's luminance
         return lambda y0, y1: done[y0:y1]
 
-    base = look(BACKGROUND)
+    names = [BACKGROUND, *layers.explicit]
+    if threads > 1:  # each layer's clean-up and fit at style size is its own work: side by side
+        with ThreadPoolExecutor(max_workers=min(threads, len(names)), thread_name_prefix="stylecut-look") as ex:
+            made = dict(zip(names, ex.map(look, names)))
+    else:
+        made = {name: look(name) for name in names}
+    base = made.pop(BACKGROUND)
     if blur is not None:
         blurred = blur_background(assemble(base, rgb.shape, threads), layers.others(BACKGROUND), float(blur))
         base = lambda y0, y1: blurred[y0:y1]  # noqa: E731
-    looks = {name: look(name) for name in layers.explicit}
+    looks = made
 
     def put(y0: int, y1: int) -> None:
         if len(looks) == 1:
