@@ -90,6 +90,8 @@ def photo_rows(rgb: np.ndarray, alpha: np.ndarray) -> Rows:
 
     def rows(y0: int, y1: int) -> np.ndarray:
         out = unit(rgb[y0:y1])
+        if np.shares_memory(out, rgb):  # a float photo: the band is the caller's, not ours to change
+            out = out.copy()
         k0, k1 = starts[y0], starts[y1]
         out[ys[k0:k1] - y0, xs[k0:k1]] = values[k0:k1]
         return out

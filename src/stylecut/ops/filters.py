@@ -50,12 +50,12 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
 
 
 def guided_upsample_photo(small_rgb: np.ndarray, src_small: np.ndarray, rgb: np.ndarray,
-                          r: int = 1, eps: float = 1e-4, threads: int = 1) -> np.ndarray:
+                          r: int = 1, eps: float = 1e-4) -> np.ndarray:
     """guided_upsample of src_small to the photo's size, the photo's luminance the guide at both sizes,
     made in bands of rows (no full-size guide or coefficient images: ~4x less memory at 24 MP)."""
     h, w = rgb.shape[:2]
     rows = guided_upsampler(luminance(small_rgb), src_small, (h, w), lambda y0, y1: luminance(rgb[y0:y1]), r, eps)
-    return assemble(rows, (h, w, *src_small.shape[2:]), threads)
+    return assemble(rows, (h, w, *src_small.shape[2:]))
 
 
 def guided_upsampler(guide_small: np.ndarray, src_small: np.ndarray, size: tuple[int, int], guide_rows: Rows,
