@@ -28,10 +28,16 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(devnull)
 
 
+# One thread per interpreter: these models run beside a style network that keeps the cores busy, where a
+# second interpreter thread spins waiting for a core (a video on 2 cores: 4-6 % faster on one; outputs
+# identical); alone on an idle machine two threads gain only on the pose models (docs/speed.md).
+THREADS = 1
+
+
 class TFLiteModel:
     """One LiteRT interpreter; calls are serialised because an interpreter is not thread-safe."""
 
-    def __init__(self, key: str, threads: int = 2):
+    def __init__(self, key: str, threads: int = THREADS):
         from ai_edge_litert.interpreter import Interpreter
 
         with _quiet_stderr():
