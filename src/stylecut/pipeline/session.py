@@ -52,7 +52,7 @@ class Result:
     image: Image.Image | None
     alpha: np.ndarray | None
     photo: Photo
-    found: bool = True  # whether a person was found (True when no mask was needed)
+    found: bool = True  # a person was found (True when no mask was needed, and in a clip after the first)
 
     def mask_image(self) -> Image.Image:
         """The alpha as an 8-bit greyscale image, the photo's size."""
@@ -202,8 +202,10 @@ class Session:
         return _Started(photo, small, seg, look, alpha_f, styled_f, threads or compute_threads())
 
     def _finish(self, started: _Started, report: Progress, name: str | None, cancel: Callable[[], bool] | None,
-                temporal: Temporal | None, check_person: bool) -> Result:
-        """Wait for the started work, stabilise it in time (video), compose the layers."""
+                temporal: Temporal | None, check_person: bool, look_for_person: bool = True) -> Result:
+        """Wait for the started work, stabilise it in time (video), compose the layers.
+
+        look_for_person False: Result.found is True without a check (a clip that already showed one)."""
         opts, photo = self.options, started.photo
         try:
             alpha = started.alpha_f.result() if started.alpha_f else None
@@ -211,7 +213,7 @@ class Session:
         except BaseException:
             started.cancel()
             raise
-        found = alpha is None or started.seg.found(alpha, started.look)
+        found = alpha is None or not look_for_person or started.seg.found(alpha, started.look)
         stop_if_cancelled(cancel)
         report("compose", 0.8)
         if check_person:
@@ -234,7 +236,8 @@ class Session:
         segmented and stylized on the pool, each style network on a share of the cores, so the
         cores stay busy (README "Video"). The segmenter is the clip's (Segmenter.for_clip: people
         tracked, a selection followed); first_index: the first frame's index in its clip (a segment
-        rendered elsewhere). Frames are never checked for a person (see process's check_person).
+        rendered elsewhere). Frames are never checked for a person (see process's check_person);
+        Result.found is looked for until a frame shows one, then True (a clip needs one in any frame).
         """
         quiet: Progress = lambda stage, frac: None  # noqa: E731
         if self.joint:  # an optimiser: one frame at a time
@@ -247,15 +250,23 @@ class Session:
             seg = seg.for_clip(first_index) if hasattr(seg, "for_clip") else seg
         pending: deque[_Started] = deque()
         threads = _stream_threads(ahead)
+        seen = False  # a person in an earlier frame: a clip needs one in any frame, so no more checks
+
+        def finish() -> Result:
+            nonlocal seen
+            result = self._finish(pending.popleft(), quiet, None, cancel, temporal, False, not seen)
+            seen = seen or result.found
+            return result
+
         try:
             for frame in frames:
                 stop_if_cancelled(cancel)
                 photo = to_photo(frame)
                 pending.append(self._start(photo, mask, quiet, threads, seg))
                 if len(pending) > ahead:
-                    yield self._finish(pending.popleft(), quiet, None, cancel, temporal, False)
+                    yield finish()
             while pending:
-                yield self._finish(pending.popleft(), quiet, None, cancel, temporal, False)
+                yield finish()
         finally:
             for started in pending:  # an error, a cancel, or the caller stopped early
                 started.cancel()
