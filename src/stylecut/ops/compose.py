@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import cv2
 import numpy as np
 
-from stylecut.ops.bands import Rows, assemble, in_bands
+from stylecut.ops.bands import Rows, assemble, in_bands, sliced
 from stylecut.ops.filters import fill_estimates_at, guided_upsampler, luminance, mirror_fill, smooth_fill, unit
 from stylecut.ops.layers import BACKGROUND, Layers
 
@@ -63,11 +63,7 @@ def decontaminate(photo: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     region and solve for F; where a is small that is unstable, so F leans on a fill from the inside.
     Pixels with a == 1 are returned unchanged. photo: uint8, or float in [0, 1]; the result is float32.
     """
-    ys, xs, values = decontaminated_at(photo, alpha)
-    out = unit(photo)
-    out = out.copy() if out is photo else out
-    out[ys, xs] = values
-    return out
+    return photo_rows(photo, alpha)(0, photo.shape[0])
 
 
 def decontaminated_at(photo: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -113,11 +109,10 @@ def upsampled_rows(small_rgb: np.ndarray, small_layer: np.ndarray, full_rgb: np.
     """upsample_layer a band of rows at a time (fitted once at style resolution)."""
     h, w = full_rgb.shape[:2]
     if small_layer.shape[:2] == (h, w):
-        return lambda y0, y1: small_layer[y0:y1]
+        return sliced(small_layer)
     if not guided:
         full = cv2.resize(small_layer, (w, h), interpolation=cv2.INTER_LANCZOS4)
-        np.clip(full, 0.0, 1.0, out=full)
-        return lambda y0, y1: full[y0:y1]
+        return sliced(np.clip(full, 0.0, 1.0, out=full))
     up = guided_upsampler(luminance(small_rgb), small_layer, (h, w), lambda y0, y1: luminance(full_rgb[y0:y1]),
                           r=1, eps=2e-3)
 
@@ -176,8 +171,7 @@ def compose_layers(rgb: np.ndarray, small: np.ndarray, layers: Layers | None, st
     if layers is None:  # region 'all', one style, no blur: the whole frame
         only = upsampled_rows(small, next(look for look in styled.values() if look is not None), rgb, guided)
         if preserve:
-            done = preserve_color(assemble(only, rgb.shape, threads), rgb)
-            only = lambda y0, y1: done[y0:y1]  # noqa: E731
+            only = _colour_preserved(only, rgb, threads)
 
         def put(y0: int, y1: int) -> None:
             out[y0:y1] = to_uint8(only(y0, y1))
@@ -200,10 +194,7 @@ def _blend_rows(rgb: np.ndarray, small: np.ndarray, layers: Layers, styled: dict
         if small_look is None:  # the photo itself, its edge colours freed of the other layers'
             return photo_rows(rgb, layers[name])
         rows = upsampled_rows(small, clean_layer(small_look, layers_small.others(name), band), rgb, guided)
-        if not preserve:
-            return rows
-        done = preserve_color(assemble(rows, rgb.shape, threads), rgb)  # needs the whole look's luminance
-        return lambda y0, y1: done[y0:y1]
+        return _colour_preserved(rows, rgb, threads) if preserve else rows
 
     names = [BACKGROUND, *layers.explicit]
     if threads > 1:  # each layer's clean-up and fit at style size is its own work: side by side
@@ -211,26 +202,29 @@ def _blend_rows(rgb: np.ndarray, small: np.ndarray, layers: Layers, styled: dict
             made = dict(zip(names, ex.map(look, names)))
     else:
         made = {name: look(name) for name in names}
-    base = made.pop(BACKGROUND)
+    base = made.pop(BACKGROUND)  # the rest: the layers' looks
     if blur is not None:
-        blurred = blur_background(assemble(base, rgb.shape, threads), layers.others(BACKGROUND), float(blur))
-        base = lambda y0, y1: blurred[y0:y1]  # noqa: E731
-    looks = made
+        base = sliced(blur_background(assemble(base, rgb.shape, threads), layers.others(BACKGROUND), float(blur)))
 
     def put(y0: int, y1: int) -> None:
-        if len(looks) == 1:
-            (name, rows), = looks.items()
+        if len(made) == 1:
+            (name, rows), = made.items()
             out[y0:y1] = to_uint8(blend(rows(y0, y1), base(y0, y1), layers[name][y0:y1]))
             return
         under = base(y0, y1)
         acc = under
-        for name, rows in looks.items():
+        for name, rows in made.items():
             diff = rows(y0, y1) - under
             diff *= layers[name][y0:y1, :, None]
             acc = acc + diff
         out[y0:y1] = to_uint8(acc)
 
     return put
+
+
+def _colour_preserved(rows: Rows, rgb: np.ndarray, threads: int) -> Rows:
+    """preserve_color of a look given as Rows (it needs the whole look's luminance: made whole first)."""
+    return sliced(preserve_color(assemble(rows, rgb.shape, threads), rgb))
 
 
 def to_uint8(x: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from stylecut.ops.bands import RowResize, Rows, assemble
+from stylecut.ops.bands import RowResize, Rows, assemble, sliced
 
 
 def box(x: np.ndarray, r: int) -> np.ndarray:
@@ -46,7 +46,7 @@ def guided_upsample(guide_small: np.ndarray, src_small: np.ndarray, guide_full: 
     """
     guide_full = np.asarray(guide_full, np.float32)
     h, w = guide_full.shape[:2]
-    return guided_upsampler(guide_small, src_small, (h, w), lambda y0, y1: guide_full[y0:y1], r, eps)(0, h)
+    return guided_upsampler(guide_small, src_small, (h, w), sliced(guide_full), r, eps)(0, h)
 
 
 def guided_upsample_photo(small_rgb: np.ndarray, src_small: np.ndarray, rgb: np.ndarray,
