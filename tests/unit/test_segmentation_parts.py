@@ -84,6 +84,22 @@ def test_edge_refinement_filters_only_around_the_mask_and_gives_the_same_alpha(s
     assert not guided(rgb, np.zeros((h, w), np.float32)).any()
 
 
+@pytest.mark.parametrize("half_width", [1, 3, 6])
+def test_edge_refinement_keeps_a_small_or_thin_object(half_width):
+    """A selected knife or a distant book (a few px across) is not averaged away by the filter's window."""
+    import cv2
+
+    from stylecut.segmentation.refine import guided
+
+    hard = np.zeros((480, 640), np.float32)
+    cv2.rectangle(hard, (200, 240 - half_width), (320, 240 + half_width), 1.0, -1)  # a thin bar
+    cv2.circle(hard, (500, 100), half_width + 1, 1.0, -1)  # and a small blob
+    texture = np.random.default_rng(0).normal(0, 25, (480, 640, 3))  # a photo's grain, not flat colour
+    rgb = np.clip(90 + 60 * hard[..., None] + texture, 0, 255).astype(np.uint8)
+    kept = guided(rgb, hard) > 0.5
+    assert (kept & (hard > 0)).sum() >= 0.9 * hard.sum() and not (kept & (hard == 0)).any()
+
+
 def _two_squares() -> np.ndarray:
     """A grey photo with a large and a small bright square (two objects of one look)."""
     img = np.full((120, 160, 3), 60, np.uint8)
