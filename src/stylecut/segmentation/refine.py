@@ -13,6 +13,9 @@ CONTRAST = 5.0  # the model's edge is ~2x too wide: stretch before filtering (tu
 SHARPEN = 2.0  # and halve the filter's transition band after it (alpha MAE 0.029 -> 0.020, same IoU)
 
 
+COARSE = 4  # step of the quick thickness measure (its error is under 2 steps)
+
+
 def _radius(shape: tuple[int, ...], frac: float) -> int:
     return max(2, int(round(max(shape[:2]) * frac)))
 
@@ -30,7 +33,7 @@ def guided(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:
         return alpha
     # a window wider than half the object's thickness averages a small or thin object away
     # (a 50 px book, a knife): the radius is held under it, and a hairline object is left as it is
-    r = min(_radius(rgb.shape, 1 / 150), _half_thickness(sharp[y:y + h, x:x + w]))
+    r = _half_thickness(sharp[y:y + h, x:x + w], _radius(rgb.shape, 1 / 150))
     if r < 1:
         return sharp
     step = 2 if max(rgb.shape[:2]) > 512 and r >= 2 else 1
@@ -43,11 +46,17 @@ def guided(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:
     return alpha
 
 
-def _half_thickness(prob: np.ndarray) -> int:
-    """Half the thickest part's width (px) of the region prob > 0.5: the distance from its deepest
-    pixel to its edge."""
-    inside = np.pad((prob > 0.5).astype(np.uint8), 1)
-    return int(cv2.distanceTransform(inside, cv2.DIST_L2, 3).max() // 2)
+def _half_thickness(prob: np.ndarray, limit: int) -> int:
+    """Half the thickest part's width (px) of the region prob > 0.5 (the distance from its deepest
+    pixel to its edge, halved), at most `limit`. A large mask is measured on every COARSE-th pixel
+    first: a 1600 px person then costs ~0.3 ms instead of ~5."""
+    def deepest(inside: np.ndarray) -> float:
+        return float(cv2.distanceTransform(np.pad(inside.astype(np.uint8), 1), cv2.DIST_L2, 3).max())
+
+    coarse = deepest(prob[::COARSE, ::COARSE] > 0.5) * COARSE
+    if coarse - 2 * COARSE >= 2 * limit:  # thick even allowing for the sampling's error
+        return limit
+    return min(limit, int(deepest(prob > 0.5) // 2))
 
 
 def matting(rgb: np.ndarray, prob: np.ndarray, max_side: int = 640) -> np.ndarray:
