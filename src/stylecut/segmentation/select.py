@@ -169,13 +169,16 @@ class Selector:
             return keep_parts(mask, positives)
         cut = self._cut(current, done, KEEP if fixing else 0.0, extent=positive and not fixing)
         # a click corrects the error it sits in, in its own direction: a positive click only adds,
-        # a negative one only takes away (a cut that flips the background elsewhere is not applied)
+        # a negative one only takes away (a cut that flips the background elsewhere is not applied);
+        # a positive click also keeps what the cut adds at the mask's edge (the object growing)
         changed = ((cut & ~current) if positive else (current & ~cut)).astype(np.uint8)
         out = current.copy()
         if changed[cy, cx]:
             _, labels = cv2.connectedComponents(changed, connectivity=8)
-            region = labels == labels[cy, cx]
-            out[region] = positive
+            parts = {labels[cy, cx]}
+            if positive:
+                parts |= set(np.unique(labels[(grow(current.astype(np.uint8), 1) > 0) & (changed > 0)]))
+            out[np.isin(labels, sorted(parts))] = positive
         if fixing and self.outside is None:
             return out  # correcting the person mask: every person in it stays unless removed
         return keep_parts(out, positives, largest=self.outside is not None)
