@@ -11,8 +11,6 @@ from stylecut.ops.filters import color_guided_filter
 
 CONTRAST = 5.0  # the model's edge is ~2x too wide: stretch before filtering (tuned with evaluate-masks)
 SHARPEN = 2.0  # and halve the filter's transition band after it (alpha MAE 0.029 -> 0.020, same IoU)
-
-
 COARSE = 4  # step of the quick thickness measure (its error is under 2 steps)
 
 
@@ -49,7 +47,7 @@ def guided(rgb: np.ndarray, prob: np.ndarray) -> np.ndarray:
 def _half_thickness(prob: np.ndarray, limit: int) -> int:
     """Half the thickest part's width (px) of the region prob > 0.5 (the distance from its deepest
     pixel to its edge, halved), at most `limit`. A large mask is measured on every COARSE-th pixel
-    first: a 1600 px person then costs ~0.3 ms instead of ~5."""
+    first: a 1600 px person then costs under 1 ms instead of ~5."""
     def deepest(inside: np.ndarray) -> float:
         return float(cv2.distanceTransform(np.pad(inside.astype(np.uint8), 1), cv2.DIST_L2, 3).max())
 

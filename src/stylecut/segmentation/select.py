@@ -3,11 +3,12 @@
 Each photo gets semantic features (VGG19, features.py) and a graph of its pixels (min_cut.py) once.
 A selection's clicks, in order, each fit a per-photo model (click_model.py: features, colour,
 distance to the clicks) to the current mask and the clicks, and a graph cut with the clicks as hard
-seeds gives the new mask; a correction changes only the region around its click that the cut
-changed. Where it starts from: a box (outside is background; the box is cut as GrabCut does, fitting
-and cutting in turn), else the automatic person mask when the photo has a person (clicks correct it),
-else nothing (the first click starts from its cell's cluster of the features: k-means, REGIONS). The cut runs at
-CUT_SIDE px; the edge is refined at full size like the person masks (guided filter or matting).
+seeds gives the new mask; a correction changes only the region around its click that the cut changed
+(a positive one also what the cut grew at the mask's edge). Where it starts from: a box (outside is
+background; the box is cut as GrabCut does, fitting and cutting in turn), else the automatic person
+mask when the photo has a person (clicks correct it), else nothing (the first click starts from its
+cell's cluster of the features: k-means, REGIONS). The cut runs at CUT_SIDE px; the edge is refined
+at full size like the person masks (guided filter or matting).
 """
 from __future__ import annotations
 
