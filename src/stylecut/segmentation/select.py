@@ -4,7 +4,8 @@ Each photo gets semantic features (VGG19, features.py) and a graph of its pixels
 A selection's clicks, in order, each fit a per-photo model (click_model.py: features, colour,
 distance to the clicks) to the current mask and the clicks, and a graph cut with the clicks as hard
 seeds gives the new mask; a correction changes only the region around its click that the cut changed
-(a positive one also what the cut grew at the mask's edge). Where it starts from: a box (outside is
+(a positive one also what the cut grew at the mask's edge; a negative one is fitted without the
+mask's pixels nearer it than any positive click). Where it starts from: a box (outside is
 background; the box is cut as GrabCut does, fitting and cutting in turn), else the automatic person
 mask when the photo has a person (clicks correct it), else nothing (the first click starts from its
 cell's cluster of the features: k-means, REGIONS). The cut runs at CUT_SIDE px; the edge is refined
@@ -126,12 +127,16 @@ class Selector:
                 cv2.circle(out, self._work_point(x, y), self.radius, 1, -1)
         return out > 0
 
-    def _cut(self, mask: np.ndarray, clicks, keep: float = 0.0, extent: bool = False) -> np.ndarray:
+    def _cut(self, mask: np.ndarray, clicks, keep: float = 0.0, extent: bool = False,
+             doubt: bool = False) -> np.ndarray:
         """One round: the click model fitted to `mask` and the clicks, then the graph cut -> object pixels.
         keep: log-odds the current mask adds for itself (a correction flips only what the model is sure of).
         extent: fit to the share of the photo the box around the mask and the positive clicks covers
         (a positive click outside the mask says the object reaches there: the cells between are not
-        evidence of background in proportion to their number)."""
+        evidence of background in proportion to their number).
+        doubt: leave out of the fit the mask's pixels nearer a negative click than any positive one, when
+        there is one (a negative click on a leak says the mask is wrong there: fitted as object, the
+        leak kept itself)."""
         model, graph = self.prepare()
         fg, bg = self._discs(clicks, True), self._discs(clicks, False)
         if self.outside is not None:
@@ -139,7 +144,10 @@ class Selector:
         positives = [self._work_point(x, y) for x, y, p in clicks if p]
         negatives = [self._work_point(x, y) for x, y, p in clicks if not p]
         share = _box_share(mask, positives) if extent else None
-        evidence = model.evidence(mask, fg, bg, positives, negatives, share)
+        doubted = None
+        if doubt and positives:  # without a positive click the mask (a box's cut) is all that says where the object is
+            doubted = mask & (model.distances(negatives) < model.distances(positives))
+        evidence = model.evidence(mask, fg, bg, positives, negatives, share, doubted)
         if keep:
             evidence = evidence + np.where(mask, keep, -keep).astype(np.float32)
         return graph.cut(evidence, fg, bg)
@@ -168,7 +176,8 @@ class Selector:
             for _ in range(FIRST_ROUNDS):
                 mask = self._cut(mask, done)
             return keep_parts(mask, positives)
-        cut = self._cut(current, done, KEEP if fixing else 0.0, extent=positive and not fixing)
+        cut = self._cut(current, done, KEEP if fixing else 0.0, extent=positive and not fixing,
+                        doubt=not positive and not fixing)
         # a click corrects the error it sits in, in its own direction: a positive click only adds,
         # a negative one only takes away (a cut that flips the background elsewhere is not applied);
         # a positive click also keeps what the cut adds at the mask's edge (the object growing)
