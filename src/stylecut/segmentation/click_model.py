@@ -34,7 +34,7 @@ class ClickModel:
         gh, gw = self.grid
         return cv2.resize(a.astype(np.float32), (gw, gh), interpolation=cv2.INTER_AREA)
 
-    def distances(self, points: list[tuple[int, int]]) -> np.ndarray:
+    def _distances(self, points: list[tuple[int, int]]) -> np.ndarray:
         """Distance (work pixels, as a share of the long side) to the nearest of the points; 1 when none."""
         h, w = self.shape
         if not points:
@@ -46,18 +46,22 @@ class ClickModel:
 
     def evidence(self, mask: np.ndarray, fg: np.ndarray, bg: np.ndarray,
                  positives: list[tuple[int, int]], negatives: list[tuple[int, int]],
-                 share: float | None = None, doubted: np.ndarray | None = None) -> np.ndarray:
+                 share: float | None = None, doubt: bool = False) -> np.ndarray:
         """Log-odds of object per work pixel, fitted to `mask` (bool) with the seeds fg/bg (bool) over it.
 
         share: the object's expected share of the photo, which the mask's cells and the rest's are
         weighted to (None: the mask's own share, each cell weighing the same).
-        doubted: pixels (bool) left out of the fit, seeds excepted: labels the clicks call in question."""
+        doubt: leave out of the fit (seeds excepted) the mask's pixels nearer a negative click than any
+        positive one, when there is one (a negative click on a leak says the mask is wrong there:
+        fitted as object, the leak kept itself; without a positive click the mask is all that says
+        where the object is)."""
         labels = (mask | fg) & ~bg
         ratio = np.zeros(self.shape, np.float32)
         if labels.any() and (~labels).any():
             table = log_density(self.colours[labels], COLOUR_BINS) - log_density(self.colours[~labels], COLOUR_BINS)
             ratio = table[self.colours].astype(np.float32)
-        work = [ratio, self.distances(positives), self.distances(negatives)]
+        to_positive, to_negative = self._distances(positives), self._distances(negatives)
+        work = [ratio, to_positive, to_negative]
         columns = [self._to_grid(c).ravel() for c in work]
         if self.semantic is not None:
             columns = [*self.semantic.reshape(-1, self.semantic.shape[2]).T, *columns]
@@ -67,7 +71,8 @@ class ClickModel:
         weight = np.ones(len(y), np.float32)
         if share is not None:
             weight[~seeds] = _class_weights(y[~seeds] > 0.5, share)
-        if doubted is not None:
+        if doubt and positives:
+            doubted = mask & (to_negative < to_positive)
             weight[(self._to_grid(doubted).ravel() > 0.5) & ~seeds] = 0.0
         if seeds.any() and (~seeds).any():
             weight[seeds] = CLICKS_SHARE / (1 - CLICKS_SHARE) * weight[~seeds].sum() / seeds.sum()

@@ -134,9 +134,8 @@ class Selector:
         extent: fit to the share of the photo the box around the mask and the positive clicks covers
         (a positive click outside the mask says the object reaches there: the cells between are not
         evidence of background in proportion to their number).
-        doubt: leave out of the fit the mask's pixels nearer a negative click than any positive one, when
-        there is one (a negative click on a leak says the mask is wrong there: fitted as object, the
-        leak kept itself)."""
+        doubt: leave out of the fit the mask's pixels nearer a negative click than any positive one
+        (ClickModel.evidence)."""
         model, graph = self.prepare()
         fg, bg = self._discs(clicks, True), self._discs(clicks, False)
         if self.outside is not None:
@@ -144,10 +143,7 @@ class Selector:
         positives = [self._work_point(x, y) for x, y, p in clicks if p]
         negatives = [self._work_point(x, y) for x, y, p in clicks if not p]
         share = _box_share(mask, positives) if extent else None
-        doubted = None
-        if doubt and positives:  # without a positive click the mask (a box's cut) is all that says where the object is
-            doubted = mask & (model.distances(negatives) < model.distances(positives))
-        evidence = model.evidence(mask, fg, bg, positives, negatives, share, doubted)
+        evidence = model.evidence(mask, fg, bg, positives, negatives, share, doubt)
         if keep:
             evidence = evidence + np.where(mask, keep, -keep).astype(np.float32)
         return graph.cut(evidence, fg, bg)
