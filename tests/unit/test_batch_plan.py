@@ -31,3 +31,25 @@ def test_join_clips_reports_missing_or_failed_segments(tmp_path):
     assert items["out/a.mp4"].status == "failed" and items["out/a.mp4"].error == "damaged frame"
     assert items["out/b.mp4"].status == "failed" and items["out/b.mp4"].error == "a segment did not finish"
     assert not folder.exists()
+
+
+def test_an_interrupted_batch_counts_what_it_wrote_but_had_not_recorded(tmp_path):
+    """Ctrl-C between a file's write and its count: the report still says that file is done (CI race)."""
+    import os
+    import time
+
+    from PIL import Image
+
+    from stylecut.apps.batch.local import _count_written
+    from stylecut.apps.batch.plan import Item, Summary
+
+    since = time.time()
+    pairs = [(tmp_path / f"{i}.jpg", tmp_path / "out" / f"{i}.png") for i in range(4)]
+    (tmp_path / "out").mkdir()
+    for _, dst in pairs[:3]:
+        Image.new("RGB", (4, 4)).save(dst)
+    os.utime(pairs[2][1], (since - 3600, since - 3600))  # an earlier run's output: not this run's work
+    summary = Summary()
+    summary.add(Item(str(pairs[0][0]), str(pairs[0][1]), "done"))  # already counted
+    _count_written(pairs, summary, since)
+    assert summary.done == 2 and [i.output for i in summary.items] == [str(pairs[0][1]), str(pairs[1][1])]

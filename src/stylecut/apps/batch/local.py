@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import closing
 from dataclasses import asdict
 from multiprocessing import get_context
 from pathlib import Path
@@ -115,6 +116,18 @@ def batch(input_dir: Path | str, output_dir: Path | str, options: Options, jobs:
     return summary
 
 
+def _count_written(todo: list[tuple[Path, Path]], summary: Summary, since: float) -> None:
+    """After Ctrl-C: outputs this run wrote whose results were not yet counted go in the report as done."""
+    counted = {item.output for item in summary.items}
+    for src, dst in todo:
+        try:
+            fresh = dst.stat().st_mtime >= since - 1  # 1 s: filesystems with coarse timestamps
+        except OSError:
+            continue
+        if str(dst) not in counted and fresh and output_done(dst):
+            summary.add(Item(str(src), str(dst), "done"))
+
+
 def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int, skip_existing: bool,
                  progress: bool, summary: Summary) -> Summary:
     from tqdm import tqdm
@@ -144,10 +157,12 @@ def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int,
             bar.write(f"failed: {item.source}: {item.error}", file=sys.stderr)
         bar.update(1)
 
+    started = time.time()
     try:
         if jobs == 1:
-            with Session(options) as session:
-                for item in overlapped(lambda pair: _one(*pair, session), todo, IN_FLIGHT):
+            with Session(options) as session, closing(
+                    overlapped(lambda pair: _one(*pair, session), todo, IN_FLIGHT)) as results:
+                for item in results:  # closing: on Ctrl-C the files in flight end before the report
                     record(item)
         else:
             ctx = get_context("spawn")  # no fork of model runtimes' threads
@@ -164,7 +179,22 @@ def _local_batch(input_dir: Path, output_dir: Path, options: Options, jobs: int,
                     for f in pending:
                         f.cancel()
                     raise
+    except KeyboardInterrupt:
+        _count_written(todo, summary, started)
+        raise
     finally:
         bar.close()
         summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _count_written(todo: list[tuple[Path, Path]], summary: Summary, since: float) -> None:
+    """After Ctrl-C: outputs this run wrote whose results were not yet counted go in the report as done."""
+    counted = {item.output for item in summary.items}
+    for src, dst in todo:
+        try:
+            fresh = dst.stat().st_mtime >= since - 1  # 1 s: filesystems with coarse timestamps
+        except OSError:
+            continue
+        if str(dst) not in counted and fresh and output_done(dst):
+            summary.add(Item(str(src), str(dst), "done"))
