@@ -161,3 +161,46 @@ def test_the_extent_of_a_positive_click_is_the_box_around_it_and_the_mask():
     assert np.isclose(_box_share(mask, []), 10 * 20 / 20000)
     assert np.isclose(_box_share(mask, [(109, 59)]), 50 * 100 / 20000)  # (x, y) reaches to column 109, row 59
     assert _box_share(np.zeros((4, 4), bool), []) == 0.0
+
+
+def test_a_small_subject_gets_a_zoomed_view_and_keeps_it():
+    from stylecut.segmentation.zoom import ZOOM_MAX, clicks_in, crop_for, view_of
+
+    mask = np.zeros((480, 640), bool)
+    mask[200:220, 300:330] = True  # 30 px across: the crop is the floor of 640 / ZOOM_MAX
+    crop = crop_for(mask, [(310.0, 210.0)], None)
+    x0, y0, x1, y1 = crop
+    assert x1 - x0 == y1 - y0 == 640 / ZOOM_MAX and x0 <= 300 and x1 >= 330 and y0 <= 200 and y1 >= 220
+    assert crop_for(mask, [(310.0, 210.0), (x0 + 1.0, y0 + 1.0)], crop) == crop  # clicks inside: the view stays
+    moved = crop_for(mask, [(310.0, 210.0), (x1 + 5.0, 210.0)], crop)  # the subject reaches beyond it
+    assert moved is not None and moved[0] < 300 and moved[2] > x1 + 5 and moved[2] - moved[0] > x1 - x0
+    assert crop_for(mask, [(310.0, 210.0), (x1 + 60.0, 210.0)], crop) is None  # too large to gain: the photo
+    big = np.zeros((480, 640), bool)
+    big[100:300, 200:400] = True  # 200 px: 3x that is more than half the photo, no zoom
+    assert crop_for(big, [(300.0, 200.0)], None) is None
+    edge = crop_for(np.roll(mask, -300, axis=1), [(5.0, 210.0)], None)  # a subject at the photo's left edge
+    assert edge[0] == 0 and edge[2] - edge[0] == 160  # shifted inside the photo, not cut short
+    rgb = np.zeros((480, 640, 3), np.uint8)
+    view = view_of(rgb, crop, 400)
+    assert view.shape == (400, 400, 3)
+    inner = clicks_in(((310.0, 210.0, True), (10.0, 10.0, False)), crop, view.shape)
+    assert len(inner) == 1 and inner[0][2] and inner[0][0] == (310.0 - x0) * 2.5
+
+
+def test_a_mask_reaching_a_side_of_its_view_ends_the_zoom_unless_that_side_is_the_photos_edge():
+    from stylecut.segmentation.zoom import crop_for, touches
+
+    mask = np.zeros((480, 640), bool)
+    mask[200:220, 300:330] = True
+    crop = crop_for(mask, [(310.0, 210.0)], None)
+    assert not touches(mask, crop)
+    x0, y0, x1, y1 = crop
+    reaching = mask.copy()
+    reaching[210, 300:x1] = True  # the cut in the view runs up to its right side: the subject goes on
+    assert touches(reaching, crop)
+    grown = crop_for(reaching, [(310.0, 210.0)], crop)
+    assert grown != crop and (grown is None or grown[2] > x1)
+    edge = np.zeros((480, 640), bool)
+    edge[0:20, 0:30] = True  # a subject in the photo's corner touches the photo's edges only
+    corner = crop_for(edge, [(10.0, 10.0)], None)
+    assert corner[:2] == (0, 0) and not touches(edge, corner)

@@ -26,6 +26,7 @@ from stylecut.ops.compose import grow
 from stylecut.ops.filters import resize_max
 from stylecut.runtime.caches import process_cache
 from stylecut.segmentation.graph_cut import KEEP_SHARE, grabcut, keep_parts, sized
+from stylecut.segmentation.zoom import from_scratch
 
 CUT_SIDE = 400  # the graph cut's working size (long side, px)
 REGIONS = 8  # k-means clusters of the features: a first click's first guess is its cell's cluster (not tuned)
@@ -50,7 +51,10 @@ class Selector:
         self.photo = rgb  # for finding the one person a click points at
         self.picked: dict = {}  # first clicks that picked one person of the person mask -> (PersonLayer, work mask)
         self.memo: dict[tuple, np.ndarray] = {}
-        self.lock = threading.Lock()  # one photo's clicks may come from concurrent requests
+        self.lock = threading.RLock()  # one photo's clicks may come from concurrent requests
+        self.zooms: dict[tuple, tuple] = {}  # clicks from scratch -> (the view their last one was cut in, mask)
+        self.segments: dict[tuple, np.ndarray] = {}  # (view, clicks) -> their work-size mask in that view
+        self.views: OrderedDict = OrderedDict()  # crop -> the Selector of that zoomed view
         self.outside: np.ndarray | None = None  # outside the box: background for every click
         self._ready: tuple | None = None  # (ClickModel, ImageGraph), made by prepare()
 
@@ -263,9 +267,12 @@ def select_mask(rgb: np.ndarray, sel: Selection, prior: np.ndarray | None = None
     if not sel and prior is None:
         raise StylecutError("nothing to select: give a box or at least one point on the subject")
     selector = selector or Selector(rgb, prior)
-    work = selector.run(sel)
     h0, w0 = rgb.shape[:2]
-    if sel.box is not None or selector.full_prior is None:
+    if sel.box is None and selector.full_prior is None:
+        with selector.lock:
+            return from_scratch(rgb, sel.clicks, selector, CUT_SIDE)
+    work = selector.run(sel)
+    if sel.box is not None:
         return sized(work, w0, h0)
     # only where the clicks changed the person mask (or the person a first click picked from it):
     # its full detail stays elsewhere
