@@ -85,20 +85,19 @@ def clicks_in(clicks, crop: Crop, view_shape: tuple[int, ...]) -> tuple:
     return tuple(((x - x0) * fx, (y - y0) * fy, p) for x, y, p in clicks if inside(crop, x, y))
 
 
-
 def from_scratch(rgb: np.ndarray, clicks: tuple, selector: Any, side: int) -> np.ndarray:
     """Clicks with no box and no person mask: cut in the whole photo or, around a small subject, in a
     zoomed view (zoom.py). A change of view carries the mask so far into the new one: the clicks
     before it are kept as seeds, not cut again (a fresh cut in the new view lost what they had made)."""
     if len(selector.zooms) > MEMO:
         selector.zooms.clear()
-    view: View = (None, 0)
-    mask = np.zeros(rgb.shape[:2], bool)
-    for k in range(1, len(clicks) + 1):
+    # the prefixes are remembered together from the first click on (cleared all at once): resume after
+    # the longest one, whose mask alone is unpacked
+    done = next((k for k in range(len(clicks), 0, -1) if clicks[:k] in selector.zooms), 0)
+    view: View = selector.zooms[clicks[:done]][0] if done else (None, 0)
+    mask = _unpacked(selector.zooms[clicks[:done]][1], rgb.shape[:2]) if done else np.zeros(rgb.shape[:2], bool)
+    for k in range(done + 1, len(clicks) + 1):
         prefix = clicks[:k]
-        if prefix in selector.zooms:
-            view, mask = selector.zooms[prefix][0], _unpacked(selector.zooms[prefix][1], rgb.shape[:2])
-            continue
         before, mask = mask, _in_view(rgb, prefix, view, selector, side)
         crop = view[0]
         if crop is not None or _stuck(prefix, before, mask, selector):
@@ -140,7 +139,7 @@ def _in_view(rgb: np.ndarray, clicks: tuple, view: View, selector: Any, side: in
     h0, w0 = rgb.shape[:2]
     if crop is None and first == 0:
         return sized(selector.run(Selection(clicks=clicks)), w0, h0)
-    x0, y0, x1, y1 = crop if crop is not None else (0, 0, w0, h0)
+    x0, y0, x1, y1 = _bounds(crop, rgb.shape)
     out = np.zeros((h0, w0), bool)
     out[y0:y1, x0:x1] = sized(_work(rgb, clicks, view, selector, side), x1 - x0, y1 - y0)
     return out
@@ -159,8 +158,7 @@ def _work(rgb: np.ndarray, clicks: tuple, view: View, selector: Any, side: int) 
         work = _work(rgb, clicks[:-1], view, selector, side)
     else:  # the view's first click: the mask so far, brought into the view
         start = _unpacked(selector.zooms[clicks[:first]][1], rgb.shape[:2]) if first else np.zeros(rgb.shape[:2], bool)
-        h0, w0 = start.shape
-        x0, y0, x1, y1 = crop if crop is not None else (0, 0, w0, h0)
+        x0, y0, x1, y1 = _bounds(crop, rgb.shape)
         h, w = cutter.small.shape[:2]
         work = cv2.resize(start[y0:y1, x0:x1].astype(np.float32), (w, h), interpolation=cv2.INTER_AREA) > 0.5
     if crop is None:
@@ -170,6 +168,11 @@ def _work(rgb: np.ndarray, clicks: tuple, view: View, selector: Any, side: int) 
         work = cutter.click(work, inner[:-1], inner[-1])
     selector.segments[key] = work
     return work
+
+
+def _bounds(crop: Crop | None, shape: tuple) -> Crop:
+    """The crop, or the whole photo for None."""
+    return crop if crop is not None else (0, 0, shape[1], shape[0])
 
 
 def _unpacked(bits: np.ndarray, shape: tuple) -> np.ndarray:
